@@ -1,0 +1,212 @@
+//! Catalogers: each reads one package manager's database from a [`FileTree`] and reports the
+//! packages it lists. Adding an ecosystem is one folder here and one line in [`CATALOGERS`].
+
+mod apk;
+mod distro;
+mod dpkg;
+mod paragraph;
+mod rpm;
+
+use customs_image::{FileTree, NodeKind};
+use customs_types::{Digest, Distro, Location, Package, Relationship};
+use serde::Serialize;
+
+pub use distro::detect_distro;
+
+/// Every cataloger, in the order their packages are listed.
+pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[&dpkg::Dpkg, &apk::Apk, &rpm::Rpm];
+
+/// One package manager's reader.
+pub(crate) trait Cataloger: Sync {
+    /// The name shown in `customs catalogers` and in unknowns.
+    fn name(&self) -> &'static str;
+    /// Whether `path` is a database this cataloger starts from (primary evidence).
+    fn is_primary(&self, path: &str) -> bool;
+    /// Whether the content of `path` is needed: primary files and the files that complete them
+    /// (file lists, checksums, copyright notices).
+    fn wants(&self, path: &str) -> bool {
+        self.is_primary(path)
+    }
+    /// Reads one primary file into packages (and relationships between them).
+    fn catalog(&self, primary: &Primary<'_>, env: &Env<'_>, out: &mut Catalog);
+}
+
+/// A primary file handed to a cataloger.
+pub(crate) struct Primary<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) content: &'a [u8],
+    pub(crate) location: Location,
+}
+
+/// What catalogers may look at besides their primary file.
+pub struct Env<'a> {
+    pub tree: &'a FileTree,
+    pub distro: Option<&'a Distro>,
+    /// The diff ID of each layer, by index (empty for a directory source).
+    pub layer_ids: &'a [Option<Digest>],
+    /// Only read primary files last written by this layer (for all-layers analysis).
+    pub only_layer: Option<usize>,
+}
+
+/// A file that looked like a package database but could not be read: reported, not fatal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unknown {
+    pub cataloger: String,
+    pub path: String,
+    pub reason: String,
+}
+
+/// What the catalogers found in one file tree.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub packages: Vec<Package>,
+    pub relationships: Vec<Relationship>,
+    pub unknowns: Vec<Unknown>,
+}
+
+/// Whether a path's content must be kept while reading layers: some cataloger or the distro
+/// detection needs it.
+pub fn interest(path: &str) -> bool {
+    distro::wants(path) || CATALOGERS.iter().any(|c| c.wants(path))
+}
+
+/// The names of all catalogers.
+pub fn cataloger_names() -> Vec<&'static str> {
+    CATALOGERS.iter().map(|c| c.name()).collect()
+}
+
+/// Runs every cataloger over the tree.
+pub fn catalog(env: &Env<'_>) -> Catalog {
+    let mut out = Catalog::default();
+    for (path, node) in env.tree.iter() {
+        if node.kind != NodeKind::File {
+            continue;
+        }
+        if env.only_layer.is_some_and(|l| l != node.layer) {
+            continue;
+        }
+        for cataloger in CATALOGERS {
+            if !cataloger.is_primary(path) {
+                continue;
+            }
+            let Some(content) = node.content.as_deref() else {
+                out.unknowns.push(Unknown {
+                    cataloger: cataloger.name().into(),
+                    path: path.into(),
+                    reason: "content not available (file too large)".into(),
+                });
+                continue;
+            };
+            let primary = Primary {
+                path,
+                content,
+                location: Location {
+                    path: path.to_string(),
+                    layer: env.layer_ids.get(node.layer).cloned().flatten(),
+                    visible: true,
+                },
+            };
+            cataloger.catalog(&primary, env, &mut out);
+        }
+    }
+    out
+}
+
+/// A stable package id: a 64-bit FNV-1a hash of what makes the package itself.
+pub(crate) fn package_id(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0u8)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The directory part of a path (`/var/lib/dpkg` for `/var/lib/dpkg/status`).
+pub(crate) fn parent(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some(("", _)) => "/",
+        Some((dir, _)) => dir,
+        None => "/",
+    }
+}
+
+/// Builds `depends-on` edges from each package's dependency names, resolved by package name
+/// or by what a package provides.
+pub(crate) fn dependency_edges(
+    packages: &[Package],
+    deps: &dyn Fn(&Package) -> Vec<String>,
+    provides: &dyn Fn(&Package) -> Vec<String>,
+) -> Vec<Relationship> {
+    use std::collections::{BTreeSet, HashMap};
+    let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
+    for p in packages {
+        by_name.entry(p.name.clone()).or_default().push(&p.id);
+        for v in provides(p) {
+            by_name.entry(v).or_default().push(&p.id);
+        }
+    }
+    let mut edges = BTreeSet::new();
+    for p in packages {
+        for dep in deps(p) {
+            for target in by_name.get(&dep).into_iter().flatten() {
+                if *target != p.id {
+                    edges.insert(Relationship {
+                        from: p.id.clone(),
+                        to: (*target).to_string(),
+                        kind: customs_types::RelationshipKind::DependsOn,
+                    });
+                }
+            }
+        }
+    }
+    edges.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_cataloger_folder_is_listed() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut folders: Vec<String> = std::fs::read_dir(&src)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        let mut listed: Vec<String> = super::cataloger_names()
+            .iter()
+            .map(|n| n.split('-').next().unwrap().to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(folders, listed, "every folder under src/ must be in CATALOGERS");
+    }
+
+    #[test]
+    fn package_ids_are_stable_and_distinct() {
+        assert_eq!(super::package_id(&["a", "b"]), super::package_id(&["a", "b"]));
+        assert_ne!(super::package_id(&["a", "b"]), super::package_id(&["ab", ""]));
+    }
+}
+
+/// Catalogs a fixture directory laid out like a root filesystem.
+#[cfg(test)]
+pub(crate) fn catalog_fixture(relative: &str) -> (Catalog, Option<Distro>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let source = customs_image::SourceRef::Dir { path: root };
+    let image = customs_image::open(&source, &customs_image::OpenOptions::default()).unwrap();
+    let fs = image
+        .read(&interest, customs_image::ReadOptions::default(), &customs_image::NoProgress)
+        .unwrap();
+    let distro = detect_distro(&fs.squashed);
+    let env = Env {
+        tree: &fs.squashed,
+        distro: distro.as_ref(),
+        layer_ids: &[],
+        only_layer: None,
+    };
+    (catalog(&env), distro)
+}

@@ -1,0 +1,73 @@
+use customs_types::PackageMetadata;
+
+use crate::catalog_fixture;
+
+/// The fixture was made with rpm 4.18 (`--define "_db_backend sqlite"`, `rpm -i --justdb`) from
+/// two packages built with rpmbuild: demo-tool 2:1.4.2-3.el9 (x86_64) and demo-lib 0.9-1.el9.
+#[test]
+fn sqlite_database() {
+    let (catalog, distro) = catalog_fixture("src/rpm/testdata/sqlite");
+    assert!(catalog.unknowns.is_empty(), "{:?}", catalog.unknowns);
+    assert_eq!(distro.unwrap().purl_qualifier(), "rhel-9.4");
+    let got: Vec<(&str, &str)> = catalog
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(got, vec![("demo-tool", "2:1.4.2-3.el9"), ("demo-lib", "0.9-1.el9")]);
+    let tool = &catalog.packages[0];
+    assert_eq!(
+        tool.purl.as_str(),
+        "pkg:rpm/rhel/demo-tool@1.4.2-3.el9?arch=x86_64&distro=rhel-9.4&epoch=2&upstream=demo-tool-1.4.2-3.el9.src.rpm"
+    );
+    assert_eq!(tool.source_name.as_deref(), Some("demo-tool"));
+    assert_eq!(tool.source_version.as_deref(), Some("1.4.2-3.el9"));
+    assert_eq!(tool.licenses, vec!["MIT and BSD"]);
+    let PackageMetadata::Rpm(meta) = &tool.metadata else {
+        panic!("rpm metadata expected");
+    };
+    assert_eq!(meta.epoch, Some(2));
+    assert_eq!(meta.vendor.as_deref(), Some("customs tests"));
+    let files: Vec<(&str, bool)> = tool
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.is_config))
+        .collect();
+    assert_eq!(files, vec![("/etc/demo-tool.conf", true), ("/usr/bin/demo-tool", false)]);
+    assert!(tool.files[1].digest.as_deref().unwrap().starts_with("sha256:"));
+    let lib = &catalog.packages[1];
+    assert_eq!(lib.arch.as_deref(), Some("noarch"));
+    assert!(!lib.purl.as_str().contains("epoch"));
+}
+
+#[test]
+fn corrupt_database_is_an_unknown_not_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("var/lib/rpm");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(db.join("rpmdb.sqlite"), b"this is not sqlite").unwrap();
+    std::fs::write(db.join("Packages"), b"\0\0\0\0").unwrap();
+    let source = customs_image::SourceRef::Dir {
+        path: tmp.path().into(),
+    };
+    let image = customs_image::open(&source, &Default::default()).unwrap();
+    let fs = image
+        .read(&crate::interest, Default::default(), &customs_image::NoProgress)
+        .unwrap();
+    let env = crate::Env {
+        tree: &fs.squashed,
+        distro: None,
+        layer_ids: &[],
+        only_layer: None,
+    };
+    let catalog = crate::catalog(&env);
+    assert!(catalog.packages.is_empty());
+    let reasons: Vec<(&str, &str)> = catalog
+        .unknowns
+        .iter()
+        .map(|u| (u.path.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].1.contains("not supported"));
+    assert!(reasons[1].1.contains("cannot read the SQLite database"));
+}

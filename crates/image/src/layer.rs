@@ -1,0 +1,322 @@
+//! Streaming one layer: verify its digests, decompress it, walk its tar entries once and keep
+//! only the metadata of every entry and the content of the files someone asked for.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+
+use customs_types::Digest;
+use flate2::bufread::MultiGzDecoder;
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ImageError;
+use crate::tree::{normalize_entry_path, symlink_escapes_root};
+use crate::{Interest, Progress};
+
+/// The largest file whose content is kept in memory for a cataloger.
+pub(crate) const MAX_KEPT_FILE: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub(crate) enum EntryKind {
+    File,
+    Dir,
+    Symlink(String),
+    /// A hard link to another path (normalised) in this layer or a lower one.
+    HardLink(String),
+    /// `.wh.NAME`: delete NAME (the path stored here) from lower layers.
+    Whiteout,
+    /// `.wh..wh..opq`: hide every lower child of the directory stored here.
+    Opaque,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) path: String,
+    pub(crate) kind: EntryKind,
+    pub(crate) mode: u32,
+    pub(crate) uid: u64,
+    pub(crate) gid: u64,
+    pub(crate) size: u64,
+    pub(crate) content: Option<Arc<[u8]>>,
+}
+
+/// What reading one layer produced.
+#[derive(Debug)]
+pub(crate) struct LayerFiles {
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) diff_id: Digest,
+}
+
+/// A reader that hashes what passes through it.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// Reads to the end, then returns the SHA-256 digest of everything read and the inner reader.
+    pub(crate) fn finish(mut self) -> io::Result<(Digest, R)> {
+        io::copy(&mut self, &mut io::sink())?;
+        let digest = Digest::sha256_hex(&hex(&self.hasher.finalize())).expect("valid hex");
+        Ok((digest, self.inner))
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+pub(crate) fn sha256_digest(bytes: &[u8]) -> Digest {
+    Digest::sha256_hex(&hex(&Sha256::digest(bytes))).expect("sha256 hex is valid")
+}
+
+/// Counts bytes read into the progress sink.
+struct Counting<'a, R> {
+    inner: R,
+    progress: &'a dyn Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes_read(n as u64);
+        Ok(n)
+    }
+}
+
+enum Decompressed<R: BufRead> {
+    Plain(R),
+    Gzip(MultiGzDecoder<R>),
+    Zstd(zstd::Decoder<'static, R>),
+}
+
+impl<R: BufRead> Read for Decompressed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decompressed::Plain(r) => r.read(buf),
+            Decompressed::Gzip(r) => r.read(buf),
+            Decompressed::Zstd(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: BufRead> Decompressed<R> {
+    fn into_inner(self) -> R {
+        match self {
+            Decompressed::Plain(r) => r,
+            Decompressed::Gzip(r) => r.into_inner(),
+            Decompressed::Zstd(r) => r.finish(),
+        }
+    }
+}
+
+/// Expected identities of a layer blob, checked while it streams.
+pub(crate) struct LayerCheck<'a> {
+    /// Names the layer in errors.
+    pub(crate) label: &'a str,
+    /// The digest of the blob as stored (compressed), when the manifest gives it.
+    pub(crate) blob_digest: Option<&'a Digest>,
+    /// The digest of the uncompressed tar, when the config gives it.
+    pub(crate) diff_id: Option<&'a Digest>,
+}
+
+/// Reads one layer blob from `raw` to its end.
+pub(crate) fn read_layer(
+    raw: Box<dyn Read + Send>,
+    check: &LayerCheck<'_>,
+    interest: &Interest,
+    progress: &dyn Progress,
+) -> Result<LayerFiles, ImageError> {
+    let label = check.label;
+    let io_err = |e: io::Error| ImageError::layer(label, format!("cannot read layer: {e}"));
+    let blob = HashingReader::new(Counting {
+        inner: raw,
+        progress,
+    });
+    let mut buffered = BufReader::with_capacity(256 * 1024, blob);
+    let head = buffered.fill_buf().map_err(io_err)?;
+    let decompressed = if head.starts_with(&[0x1f, 0x8b]) {
+        Decompressed::Gzip(MultiGzDecoder::new(buffered))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Decompressed::Zstd(zstd::Decoder::with_buffer(buffered).map_err(io_err)?)
+    } else {
+        Decompressed::Plain(buffered)
+    };
+    let tar_stream = HashingReader::new(decompressed);
+    let mut archive = tar::Archive::new(tar_stream);
+    let mut entries = Vec::new();
+    {
+        let iter = archive.entries().map_err(|e| {
+            ImageError::layer(label, format!("not a tar archive: {}", describe_io(&e)))
+        })?;
+        for entry in iter {
+            let mut entry = entry.map_err(|e| {
+                ImageError::layer(label, format!("corrupt or truncated: {}", describe_io(&e)))
+            })?;
+            if let Some(e) = read_entry(&mut entry, label, interest)? {
+                entries.push(e);
+            }
+        }
+    }
+    // Everything after the tar's end-of-archive marker (or its absence) still counts towards
+    // both digests, so the rest of the stream is read too.
+    let (diff_id, decompressed) = archive.into_inner().finish().map_err(|e| {
+        ImageError::layer(label, format!("corrupt or truncated: {}", describe_io(&e)))
+    })?;
+    let blob = decompressed.into_inner().into_inner();
+    let (blob_digest, _) = blob.finish().map_err(io_err)?;
+    if let Some(expected) = check.blob_digest {
+        if *expected != blob_digest {
+            return Err(ImageError::DigestMismatch {
+                what: format!("layer {label}"),
+                expected: expected.to_string(),
+                actual: blob_digest.to_string(),
+            });
+        }
+    }
+    if let Some(expected) = check.diff_id {
+        if *expected != diff_id {
+            return Err(ImageError::DigestMismatch {
+                what: format!("layer {label} (uncompressed, diff_id)"),
+                expected: expected.to_string(),
+                actual: diff_id.to_string(),
+            });
+        }
+    }
+    Ok(LayerFiles { entries, diff_id })
+}
+
+fn describe_io(e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        "unexpected end of data".to_string()
+    } else {
+        e.to_string()
+    }
+}
+
+fn read_entry<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    label: &str,
+    interest: &Interest,
+) -> Result<Option<Entry>, ImageError> {
+    let raw_path = entry.path_bytes();
+    let raw_path = String::from_utf8_lossy(&raw_path).into_owned();
+    let hostile = |reason| ImageError::HostilePath {
+        layer: label.to_string(),
+        path: raw_path.clone(),
+        reason,
+    };
+    let path = normalize_entry_path(&raw_path).map_err(&hostile)?;
+    let header = entry.header();
+    let mode = header.mode().unwrap_or(0);
+    let uid = header.uid().unwrap_or(0);
+    let gid = header.gid().unwrap_or(0);
+    let size = entry.size();
+    let entry_type = header.entry_type();
+    let link_target = || -> Result<String, ImageError> {
+        let link = entry
+            .link_name_bytes()
+            .ok_or_else(|| ImageError::layer(label, format!("link {raw_path:?} has no target")))?;
+        Ok(String::from_utf8_lossy(&link).into_owned())
+    };
+
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((d, n)) => (if d.is_empty() { "/" } else { d }, n),
+        None => ("/", path.as_str()),
+    };
+    if name == ".wh..wh..opq" {
+        return Ok(Some(Entry {
+            path: dir.to_string(),
+            kind: EntryKind::Opaque,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            content: None,
+        }));
+    }
+    if let Some(hidden) = name.strip_prefix(".wh.") {
+        let target = if dir == "/" {
+            format!("/{hidden}")
+        } else {
+            format!("{dir}/{hidden}")
+        };
+        return Ok(Some(Entry {
+            path: target,
+            kind: EntryKind::Whiteout,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            content: None,
+        }));
+    }
+
+    let kind = match entry_type {
+        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+            EntryKind::File
+        }
+        tar::EntryType::Directory => EntryKind::Dir,
+        tar::EntryType::Symlink => {
+            let target = link_target()?;
+            if symlink_escapes_root(&path, &target) {
+                return Err(hostile("symlink points outside the image root"));
+            }
+            EntryKind::Symlink(target)
+        }
+        tar::EntryType::Link => {
+            let target = link_target()?;
+            let target = normalize_entry_path(&target).map_err(|_| {
+                hostile("hard link points outside the image root")
+            })?;
+            EntryKind::HardLink(target)
+        }
+        tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => return Ok(None),
+        _ => EntryKind::Other,
+    };
+    let content = if matches!(kind, EntryKind::File) && size <= MAX_KEPT_FILE && interest(&path) {
+        let mut buf = Vec::with_capacity(size as usize);
+        entry.read_to_end(&mut buf).map_err(|e| {
+            ImageError::layer(label, format!("cannot read {path}: {}", describe_io(&e)))
+        })?;
+        if (buf.len() as u64) < size {
+            return Err(ImageError::layer(
+                label,
+                format!("{path}: truncated (unexpected end of data)"),
+            ));
+        }
+        Some(Arc::from(buf))
+    } else {
+        None
+    };
+    Ok(Some(Entry {
+        path,
+        kind,
+        mode,
+        uid,
+        gid,
+        size,
+        content,
+    }))
+}

@@ -1,0 +1,161 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{Digest, Purl};
+
+/// The kind of package manager a package came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageType {
+    Deb,
+    Apk,
+    Rpm,
+}
+
+impl PackageType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageType::Deb => "deb",
+            PackageType::Apk => "apk",
+            PackageType::Rpm => "rpm",
+        }
+    }
+
+    /// Whether packages of this type are installed by the operating system's package manager.
+    pub fn is_os(self) -> bool {
+        matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
+    }
+}
+
+/// Where a package was found: the file that declares it and the layer that wrote that file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// Absolute path inside the image, symlinks resolved.
+    pub path: String,
+    /// The diff ID of the layer that wrote the file (none for a directory source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Digest>,
+    /// Whether this version of the file is visible in the squashed filesystem.
+    pub visible: bool,
+}
+
+/// A file a package manager says the package installed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OwnedFile {
+    pub path: String,
+    /// The digest the package database records, as `ALGORITHM:HEX` (md5, sha1, sha256 ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_config: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DpkgMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installed_size_kib: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_depends: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provides: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApkMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installed_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_checksum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provides: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpmMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
+    pub release: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_rpm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modularity_label: Option<String>,
+}
+
+/// What a package database says beyond the common fields, per package type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PackageMetadata {
+    Dpkg(DpkgMetadata),
+    Apk(ApkMetadata),
+    Rpm(RpmMetadata),
+}
+
+/// One package found in an image or directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Stable within one SBOM: derived from type, name, version, arch and primary location.
+    pub id: String,
+    pub name: String,
+    /// The full version as the package manager writes it (dpkg `epoch:upstream-revision`,
+    /// rpm `epoch:version-release`, apk `version-rN`).
+    pub version: String,
+    #[serde(rename = "type")]
+    pub package_type: PackageType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// The source package it was built from (dpkg `Source:`, apk origin, rpm source rpm name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    pub purl: Purl,
+    /// The files that declare the package (primary evidence first), one per layer it appears in.
+    pub locations: Vec<Location>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<OwnedFile>,
+    pub metadata: PackageMetadata,
+}
+
+impl Package {
+    /// The layer that introduced the package: the first layer it was seen in.
+    pub fn introduced_by(&self) -> Option<&Digest> {
+        self.locations.iter().find_map(|l| l.layer.as_ref())
+    }
+
+    /// Whether any version of the package is visible in the squashed filesystem.
+    pub fn is_visible(&self) -> bool {
+        self.locations.iter().any(|l| l.visible)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelationshipKind {
+    /// `from` depends on `to` (a package database's dependency list).
+    DependsOn,
+    /// `from` (an OS package) installed files that belong to `to`.
+    OwnershipByFileOverlap,
+}
+
+/// A directed edge between two packages, by their ids.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Relationship {
+    pub from: String,
+    pub to: String,
+    pub kind: RelationshipKind,
+}
