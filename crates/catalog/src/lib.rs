@@ -8,8 +8,7 @@ mod paragraph;
 mod rpm;
 
 use customs_image::{FileTree, NodeKind};
-use customs_types::{Digest, Distro, Location, Package, Relationship};
-use serde::Serialize;
+use customs_types::{Digest, Distro, Location, Package, Relationship, Unknown};
 
 pub use distro::detect_distro;
 
@@ -46,14 +45,6 @@ pub struct Env<'a> {
     pub layer_ids: &'a [Option<Digest>],
     /// Only read primary files last written by this layer (for all-layers analysis).
     pub only_layer: Option<usize>,
-}
-
-/// A file that looked like a package database but could not be read: reported, not fatal.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Unknown {
-    pub cataloger: String,
-    pub path: String,
-    pub reason: String,
 }
 
 /// What the catalogers found in one file tree.

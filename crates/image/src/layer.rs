@@ -91,6 +91,36 @@ pub(crate) fn sha256_digest(bytes: &[u8]) -> Digest {
     Digest::sha256_hex(&hex(&Sha256::digest(bytes))).expect("sha256 hex is valid")
 }
 
+/// Some image builders end a layer right after the last file's data, without the padding to a
+/// 512-byte block and without the end-of-archive marker. At such an early end this reader
+/// supplies the missing padding (never more), so the last entry reads whole and the archive ends
+/// cleanly. The padding is not part of the digests, which hash the real stream beneath.
+struct PadToBlock<R> {
+    inner: R,
+    position: u64,
+}
+
+impl<R> PadToBlock<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, position: 0 }
+    }
+}
+
+impl<R: Read> Read for PadToBlock<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 || buf.is_empty() {
+            self.position += n as u64;
+            return Ok(n);
+        }
+        let missing = (512 - self.position % 512) % 512;
+        let pad = (missing as usize).min(buf.len());
+        buf[..pad].fill(0);
+        self.position += pad as u64;
+        Ok(pad)
+    }
+}
+
 /// Counts bytes read into the progress sink.
 struct Counting<'a, R> {
     inner: R,
@@ -163,7 +193,7 @@ pub(crate) fn read_layer(
     } else {
         Decompressed::Plain(buffered)
     };
-    let tar_stream = HashingReader::new(decompressed);
+    let tar_stream = PadToBlock::new(HashingReader::new(decompressed));
     let mut archive = tar::Archive::new(tar_stream);
     let mut entries = Vec::new();
     {
@@ -181,7 +211,7 @@ pub(crate) fn read_layer(
     }
     // Everything after the tar's end-of-archive marker (or its absence) still counts towards
     // both digests, so the rest of the stream is read too.
-    let (diff_id, decompressed) = archive.into_inner().finish().map_err(|e| {
+    let (diff_id, decompressed) = archive.into_inner().inner.finish().map_err(|e| {
         ImageError::layer(label, format!("corrupt or truncated: {}", describe_io(&e)))
     })?;
     let blob = decompressed.into_inner().into_inner();

@@ -10,6 +10,6 @@ pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use package::{
     ApkMetadata, DpkgMetadata, Location, OwnedFile, Package, PackageMetadata, PackageType,
-    Relationship, RelationshipKind, RpmMetadata,
+    Relationship, RelationshipKind, RpmMetadata, Unknown,
 };
 pub use purl::Purl;

@@ -159,3 +159,11 @@ pub struct Relationship {
     pub to: String,
     pub kind: RelationshipKind,
 }
+
+/// A file that looked like a package database but could not be read: reported, not fatal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unknown {
+    pub cataloger: String,
+    pub path: String,
+    pub reason: String,
+}

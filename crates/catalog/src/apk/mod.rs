@@ -1,8 +1,8 @@
 //! apk: `lib/apk/db/installed`, one record per package, one `K:value` line per field.
 
-use customs_types::{ApkMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
+use customs_types::{Unknown, ApkMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
 
-use crate::{Catalog, Cataloger, Env, Primary, Unknown, dependency_edges, package_id};
+use crate::{Catalog, Cataloger, Env, Primary, dependency_edges, package_id};
 
 pub(crate) struct Apk;
 

@@ -6,10 +6,10 @@ mod copyright;
 use std::collections::BTreeMap;
 
 use customs_image::NodeKind;
-use customs_types::{DpkgMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
+use customs_types::{Unknown, DpkgMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
 
 use crate::paragraph::{self, Paragraph};
-use crate::{Catalog, Cataloger, Env, Primary, Unknown, dependency_edges, package_id, parent};
+use crate::{Catalog, Cataloger, Env, Primary, dependency_edges, package_id, parent};
 
 pub(crate) struct Dpkg;
 

@@ -4,9 +4,9 @@
 
 mod header;
 
-use customs_types::{OwnedFile, Package, PackageMetadata, PackageType, Purl, RpmMetadata};
+use customs_types::{Unknown, OwnedFile, Package, PackageMetadata, PackageType, Purl, RpmMetadata};
 
-use crate::{Catalog, Cataloger, Env, Primary, Unknown, package_id};
+use crate::{Catalog, Cataloger, Env, Primary, package_id};
 
 pub(crate) struct Rpm;
 

@@ -1,0 +1,166 @@
+//! The `customs` command line.
+
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use customs_engine::{AnalyzeOptions, Scope};
+use customs_image::{OpenOptions, Platform, RegistryOptions, SourceRef};
+
+/// Exit codes: 0 success, 1 a policy or gate failed, 2 an error.
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "customs",
+    version,
+    about = "SBOMs, vulnerabilities and policy for container images",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make an SBOM of an image or a directory.
+    ///
+    /// SOURCE is SCHEME:REF with SCHEME one of oci-dir, oci-archive, docker-archive, dir or
+    /// registry (for example oci-dir:images/oci:lang, docker-archive:app.tar,
+    /// registry:ghcr.io/org/app:1.2, dir:/). Without a scheme it is guessed: an existing
+    /// directory or archive by its contents, anything else as a registry reference.
+    Sbom(SbomArgs),
+    /// List the catalogers and what they read.
+    Catalogers,
+}
+
+#[derive(Debug, Args)]
+struct SbomArgs {
+    /// The image or directory to analyse (SCHEME:REF).
+    source: String,
+
+    /// Output format: cyclonedx-json, spdx-json, json (native) or table. Repeat as
+    /// FORMAT=FILE to write several formats in one run.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]", default_value = "table")]
+    outputs: Vec<String>,
+
+    /// Write the output to FILE instead of standard output (written whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+
+    /// squashed: what a container sees; all-layers: packages from every layer, marked visible
+    /// or not.
+    #[arg(long, default_value = "squashed", value_name = "SCOPE")]
+    scope: Scope,
+
+    #[command(flatten)]
+    image: ImageArgs,
+
+    /// No progress display, even on a terminal.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// How to reach an image.
+#[derive(Debug, Args)]
+struct ImageArgs {
+    /// Platform to pick from a multi-platform image (OS/ARCH[/VARIANT]); default: this host's.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    platform: Option<Platform>,
+
+    /// Allow plain HTTP to this registry host[:port] (loopback hosts are always allowed).
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    insecure_registries: Vec<String>,
+
+    /// Registry username (else from the Docker config).
+    #[arg(long, env = "CUSTOMS_REGISTRY_USERNAME", value_name = "USER")]
+    registry_username: Option<String>,
+
+    /// Registry password or token.
+    #[arg(
+        long,
+        env = "CUSTOMS_REGISTRY_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    registry_password: Option<String>,
+
+    /// Docker client config to read registry credentials from (default: $DOCKER_CONFIG/config.json
+    /// or ~/.docker/config.json).
+    #[arg(long, value_name = "FILE")]
+    docker_config: Option<PathBuf>,
+}
+
+impl ImageArgs {
+    fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            platform: self.platform.clone(),
+            registry: RegistryOptions {
+                insecure: self.insecure_registries.clone(),
+                username: self.registry_username.clone(),
+                password: self.registry_password.clone(),
+                docker_config: self.docker_config.clone(),
+            },
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the error and its causes, outermost first.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("customs: error: {}", dedup_chain(chain).join(": "));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Drops causes already spelled out by the message above them.
+fn dedup_chain(chain: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in chain {
+        if !out.iter().any(|o| o.contains(&c)) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Sbom(args) => sbom(args),
+        Command::Catalogers => {
+            for name in customs_catalog::cataloger_names() {
+                println!("{name}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn sbom(args: SbomArgs) -> Result<ExitCode> {
+    let targets = output::parse_targets(&args.outputs, args.file.as_deref())?;
+    let source = SourceRef::parse(&args.source)?;
+    let options = AnalyzeOptions {
+        scope: args.scope,
+        open: args.image.open_options(),
+    };
+    let observer = progress::TerminalProgress::new(!args.quiet);
+    let result = customs_engine::analyze(&args.source, &source, &options, &observer);
+    observer.finish();
+    let sbom = result.with_context(|| format!("cannot analyse {source}"))?;
+    for target in &targets {
+        let text = customs_sbom::encode(&sbom, target.format);
+        output::write(target.file.as_deref(), &text)
+            .with_context(|| format!("cannot write the {} output", target.format))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,200 @@
+//! The analysis pipeline: the only crate that sees the whole flow from a source to an SBOM.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use customs_catalog::{Catalog, Env, catalog, detect_distro, interest};
+use customs_image::{Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, SourceRef};
+use customs_sbom::{
+    Descriptor, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription, Timestamp,
+};
+use customs_types::{Digest, Package};
+
+pub use customs_image::Progress;
+
+/// Which files count: the squashed filesystem, or every version of every file in every layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Squashed,
+    AllLayers,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Squashed => "squashed",
+            Scope::AllLayers => "all-layers",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "squashed" => Ok(Scope::Squashed),
+            "all-layers" => Ok(Scope::AllLayers),
+            other => Err(format!(
+                "unknown scope {other:?} (expected squashed or all-layers)"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    pub scope: Scope,
+    pub open: OpenOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+}
+
+/// Reports the stages of an analysis, on top of layer progress.
+pub trait Observer: Progress {
+    /// The image is resolved; layers are about to be read.
+    fn opened(&self, _metadata: &ImageMetadata) {}
+    /// Cataloging is done.
+    fn cataloged(&self, _packages: usize) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+impl Progress for Quiet {}
+impl Observer for Quiet {}
+
+/// Analyses a source into an SBOM. `input` is what the user typed, kept in the SBOM.
+pub fn analyze(
+    input: &str,
+    source: &SourceRef,
+    options: &AnalyzeOptions,
+    observer: &dyn Observer,
+) -> Result<Sbom, EngineError> {
+    let image = customs_image::open(source, &options.open)?;
+    observer.opened(image.metadata());
+    let read_options = ReadOptions {
+        keep_layer_views: options.scope == Scope::AllLayers,
+    };
+    let fs = image.read(&interest, read_options, observer)?;
+    let distro = detect_distro(&fs.squashed);
+    let layer_ids: Vec<Option<Digest>> = fs.layers.iter().map(|l| l.diff_id.clone()).collect();
+    let squashed = catalog(&Env {
+        tree: &fs.squashed,
+        distro: distro.as_ref(),
+        layer_ids: &layer_ids,
+        only_layer: None,
+    });
+    let result = match options.scope {
+        Scope::Squashed => squashed,
+        Scope::AllLayers => all_layers(&fs, &squashed, distro.as_ref(), &layer_ids),
+    };
+    observer.cataloged(result.packages.len());
+    let mut sbom = Sbom {
+        schema: SCHEMA.to_string(),
+        descriptor: Descriptor::default(),
+        created: Timestamp::now_or_source_date_epoch(),
+        source: SourceDescription {
+            input: input.to_string(),
+            kind: source.scheme().to_string(),
+            scope: options.scope.name().to_string(),
+            image: describe_image(image.metadata(), &fs),
+        },
+        distro,
+        packages: result.packages,
+        relationships: result.relationships,
+        unknowns: result.unknowns,
+    };
+    sbom.sort();
+    Ok(sbom)
+}
+
+/// Catalogs each layer's own database files against the view as it stood after that layer, and
+/// merges what every layer saw: one package, one location per layer that wrote its database,
+/// each marked visible when that is the version the squashed filesystem shows.
+fn all_layers(
+    fs: &Filesystem,
+    squashed: &Catalog,
+    distro: Option<&customs_types::Distro>,
+    layer_ids: &[Option<Digest>],
+) -> Catalog {
+    if fs.layers.is_empty() {
+        return squashed.clone();
+    }
+    let visible: BTreeSet<(String, String, Option<Digest>)> = squashed
+        .packages
+        .iter()
+        .flat_map(|p| {
+            p.locations
+                .iter()
+                .map(|l| (p.id.clone(), l.path.clone(), l.layer.clone()))
+        })
+        .collect();
+    let mut merged: BTreeMap<String, Package> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut out = Catalog::default();
+    for (index, view) in fs.layer_views.iter().enumerate() {
+        let layer = catalog(&Env {
+            tree: view,
+            distro,
+            layer_ids,
+            only_layer: Some(index),
+        });
+        for mut p in layer.packages {
+            for l in &mut p.locations {
+                l.visible = visible.contains(&(p.id.clone(), l.path.clone(), l.layer.clone()));
+            }
+            match merged.get_mut(&p.id) {
+                Some(existing) => {
+                    for l in p.locations {
+                        if !existing.locations.contains(&l) {
+                            existing.locations.push(l);
+                        }
+                    }
+                }
+                None => {
+                    order.push(p.id.clone());
+                    merged.insert(p.id.clone(), p);
+                }
+            }
+        }
+        out.relationships.extend(layer.relationships);
+        out.unknowns.extend(layer.unknowns);
+    }
+    out.packages = order
+        .into_iter()
+        .filter_map(|id| merged.remove(&id))
+        .collect();
+    out.unknowns.sort();
+    out.unknowns.dedup();
+    out
+}
+
+fn describe_image(metadata: &ImageMetadata, fs: &Filesystem) -> Option<ImageDescription> {
+    if metadata.source_kind == "dir" {
+        return None;
+    }
+    Some(ImageDescription {
+        manifest_digest: metadata.manifest_digest.clone(),
+        manifest_media_type: metadata.manifest_media_type.clone(),
+        config_digest: metadata.config_digest.clone(),
+        tags: metadata.tags.clone(),
+        architecture: metadata.architecture.clone(),
+        os: metadata.os.clone(),
+        variant: metadata.variant.clone(),
+        created: metadata.created.clone(),
+        layers: fs
+            .layers
+            .iter()
+            .map(|l| LayerDescription {
+                digest: l.digest.clone(),
+                diff_id: l.diff_id.clone(),
+                media_type: l.media_type.clone(),
+                size: l.size,
+            })
+            .collect(),
+    })
+}
