@@ -1,0 +1,100 @@
+//! Helpers shared by the integration tests: running the binary, the shared images, and the
+//! external tools (skopeo, umoci, docker-registry, syft, the Python validators) CI installs.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn customs() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_customs"));
+    c.env("SOURCE_DATE_EPOCH", "1796318772");
+    c.env_remove("CUSTOMS_REGISTRY_USERNAME");
+    c.env_remove("CUSTOMS_REGISTRY_PASSWORD");
+    c
+}
+
+/// `../shared` beside the repository.
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+pub fn shared_layout() -> PathBuf {
+    shared().join("images/oci")
+}
+
+/// Whether `tool` is on the PATH. In CI (`CI` set) a missing tool fails the test: CI installs
+/// every tool the tests use, so a skip there would hide a broken setup.
+pub fn require_tool(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is required in CI; .ci/run must install it"
+        );
+        eprintln!("skipping: {tool} is not installed");
+    }
+    found
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the customs binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `customs sbom SOURCE -o json` and returns the parsed SBOM.
+pub fn sbom_json(source: &str, extra: &[&str]) -> serde_json::Value {
+    let out = run(customs().args(["sbom", source, "-o", "json", "-q"]).args(extra));
+    assert!(
+        out.status.success(),
+        "customs sbom {source} failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).expect("native JSON output parses")
+}
+
+/// `name version` of every package of `type`, sorted.
+pub fn names_versions(sbom: &serde_json::Value, package_type: &str) -> Vec<String> {
+    let mut v: Vec<String> = sbom["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] == package_type)
+        .map(|p| format!("{} {}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The expected `name version` lines, made with independent tools (see tests/expected/README.md).
+pub fn expected(name: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: Vec<String> = text.lines().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+pub fn sh(cmd: &str) {
+    let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A scratch directory that lives as long as the test process.
+pub fn scratch() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
