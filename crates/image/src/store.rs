@@ -164,8 +164,14 @@ fn index_members(path: &Path, label: &str) -> Result<HashMap<String, (u64, u64)>
         .entries()
         .map_err(|e| ImageError::invalid(label, format!("not a tar archive: {e}")))?;
     for entry in entries {
-        let entry =
-            entry.map_err(|e| ImageError::invalid(label, format!("corrupt tar archive: {e}")))?;
+        let entry = entry.map_err(|e| {
+            let what = if members.is_empty() {
+                "not a tar archive"
+            } else {
+                "corrupt tar archive"
+            };
+            ImageError::invalid(label, format!("{what} ({})", e.to_string().trim()))
+        })?;
         if !matches!(
             entry.header().entry_type(),
             tar::EntryType::Regular | tar::EntryType::Continuous
