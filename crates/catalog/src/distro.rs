@@ -147,7 +147,11 @@ fn parse_redhat_release(bytes: &[u8]) -> Option<Distro> {
     Some(Distro {
         id: id.into(),
         version_id: Some(version_id),
-        id_like: if id == "fedora" { vec![] } else { vec!["rhel".into(), "fedora".into()] },
+        id_like: if id == "fedora" {
+            vec![]
+        } else {
+            vec!["rhel".into(), "fedora".into()]
+        },
         pretty_name: Some(line.to_string()),
         ..Distro::default()
     })
@@ -194,7 +198,10 @@ mod tests {
     #[test]
     fn falls_back_to_release_files() {
         let t = tree_with(&[("/etc/alpine-release", "3.12.12\n")]);
-        assert_eq!(detect_distro(&t).unwrap().purl_qualifier(), "alpine-3.12.12");
+        assert_eq!(
+            detect_distro(&t).unwrap().purl_qualifier(),
+            "alpine-3.12.12"
+        );
         let t = tree_with(&[("/etc/debian_version", "11.9\n")]);
         assert_eq!(detect_distro(&t).unwrap().purl_qualifier(), "debian-11");
         let t = tree_with(&[(
@@ -202,7 +209,10 @@ mod tests {
             "CentOS Linux release 7.9.2009 (Core)\n",
         )]);
         let d = detect_distro(&t).unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("centos", Some("7.9")));
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("centos", Some("7.9"))
+        );
         assert!(detect_distro(&FileTree::new()).is_none());
     }
 }

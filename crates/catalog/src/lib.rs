@@ -19,6 +19,8 @@ pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[&dpkg::Dpkg, &apk::Apk, &rpm:
 pub(crate) trait Cataloger: Sync {
     /// The name shown in `customs catalogers` and in unknowns.
     fn name(&self) -> &'static str;
+    /// What it reads, for the generated cataloger table.
+    fn reads(&self) -> &'static str;
     /// Whether `path` is a database this cataloger starts from (primary evidence).
     fn is_primary(&self, path: &str) -> bool;
     /// Whether the content of `path` is needed: primary files and the files that complete them
@@ -64,6 +66,11 @@ pub fn interest(path: &str) -> bool {
 /// The names of all catalogers.
 pub fn cataloger_names() -> Vec<&'static str> {
     CATALOGERS.iter().map(|c| c.name()).collect()
+}
+
+/// Every cataloger's name and what it reads, for `customs catalogers` and the docs.
+pub fn cataloger_table() -> Vec<(&'static str, &'static str)> {
+    CATALOGERS.iter().map(|c| (c.name(), c.reads())).collect()
 }
 
 /// Runs every cataloger over the tree.
@@ -156,6 +163,29 @@ pub(crate) fn dependency_edges(
     edges.into_iter().collect()
 }
 
+/// Catalogs a fixture directory laid out like a root filesystem.
+#[cfg(test)]
+pub(crate) fn catalog_fixture(relative: &str) -> (Catalog, Option<Distro>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let source = customs_image::SourceRef::Dir { path: root };
+    let image = customs_image::open(&source, &customs_image::OpenOptions::default()).unwrap();
+    let fs = image
+        .read(
+            &interest,
+            customs_image::ReadOptions::default(),
+            &customs_image::NoProgress,
+        )
+        .unwrap();
+    let distro = detect_distro(&fs.squashed);
+    let env = Env {
+        tree: &fs.squashed,
+        distro: distro.as_ref(),
+        layer_ids: &[],
+        only_layer: None,
+    };
+    (catalog(&env), distro)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -173,31 +203,21 @@ mod tests {
             .map(|n| n.split('-').next().unwrap().to_string())
             .collect();
         listed.sort();
-        assert_eq!(folders, listed, "every folder under src/ must be in CATALOGERS");
+        assert_eq!(
+            folders, listed,
+            "every folder under src/ must be in CATALOGERS"
+        );
     }
 
     #[test]
     fn package_ids_are_stable_and_distinct() {
-        assert_eq!(super::package_id(&["a", "b"]), super::package_id(&["a", "b"]));
-        assert_ne!(super::package_id(&["a", "b"]), super::package_id(&["ab", ""]));
+        assert_eq!(
+            super::package_id(&["a", "b"]),
+            super::package_id(&["a", "b"])
+        );
+        assert_ne!(
+            super::package_id(&["a", "b"]),
+            super::package_id(&["ab", ""])
+        );
     }
-}
-
-/// Catalogs a fixture directory laid out like a root filesystem.
-#[cfg(test)]
-pub(crate) fn catalog_fixture(relative: &str) -> (Catalog, Option<Distro>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    let source = customs_image::SourceRef::Dir { path: root };
-    let image = customs_image::open(&source, &customs_image::OpenOptions::default()).unwrap();
-    let fs = image
-        .read(&interest, customs_image::ReadOptions::default(), &customs_image::NoProgress)
-        .unwrap();
-    let distro = detect_distro(&fs.squashed);
-    let env = Env {
-        tree: &fs.squashed,
-        distro: distro.as_ref(),
-        layer_ids: &[],
-        only_layer: None,
-    };
-    (catalog(&env), distro)
 }

@@ -36,7 +36,9 @@ pub(crate) fn parse(text: &str) -> Vec<Paragraph> {
             continue;
         }
         if let Some((k, v)) = line.split_once(':') {
-            current.fields.push((k.trim().to_string(), v.trim().to_string()));
+            current
+                .fields
+                .push((k.trim().to_string(), v.trim().to_string()));
         }
     }
     if !current.fields.is_empty() {

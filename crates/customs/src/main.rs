@@ -34,8 +34,8 @@ enum Command {
     /// registry (for example oci-dir:images/oci:lang, docker-archive:app.tar,
     /// registry:ghcr.io/org/app:1.2, dir:/). Without a scheme it is guessed: an existing
     /// directory or archive by its contents, anything else as a registry reference.
-    Sbom(SbomArgs),
-    /// List the catalogers and what they read.
+    Sbom(Box<SbomArgs>),
+    /// List the catalogers and what they read (a Markdown table).
     Catalogers,
 }
 
@@ -46,7 +46,12 @@ struct SbomArgs {
 
     /// Output format: cyclonedx-json, spdx-json, json (native) or table. Repeat as
     /// FORMAT=FILE to write several formats in one run.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]", default_value = "table")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        default_value = "table"
+    )]
     outputs: Vec<String>,
 
     /// Write the output to FILE instead of standard output (written whole, or not at all).
@@ -136,10 +141,12 @@ fn dedup_chain(chain: Vec<String>) -> Vec<String> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Sbom(args) => sbom(args),
+        Command::Sbom(args) => sbom(*args),
         Command::Catalogers => {
-            for name in customs_catalog::cataloger_names() {
-                println!("{name}");
+            println!("| cataloger | reads |");
+            println!("|---|---|");
+            for (name, reads) in customs_catalog::cataloger_table() {
+                println!("| `{name}` | {reads} |");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -41,7 +41,10 @@ pub(crate) fn parse_targets(outputs: &[String], file: Option<&Path>) -> Result<V
 pub(crate) fn write(file: Option<&Path>, text: &str) -> Result<()> {
     let Some(path) = file else {
         let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        return match stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush())
+        {
             // A closed pipe (`| head`) is the reader's choice, not an error.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other.context("standard output"),
@@ -51,8 +54,13 @@ pub(crate) fn write(file: Option<&Path>, text: &str) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a file in {}", path.display(), dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        format!(
+            "{}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
     tmp.write_all(text.as_bytes())
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| path.display().to_string())?;

@@ -11,7 +11,10 @@ use common::*;
 use sha2::{Digest, Sha256};
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One tar entry written byte by byte, so hostile names reach the archive unchanged.
@@ -106,13 +109,19 @@ fn fails_with(source: &str, cause: &str) {
     assert!(err.starts_with("customs: error: "), "{err}");
     assert!(err.contains(cause), "expected {cause:?} in: {err}");
     let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().flatten().collect();
-    assert!(left.is_empty(), "nothing written on failure, found {left:?}");
+    assert!(
+        left.is_empty(),
+        "nothing written on failure, found {left:?}"
+    );
 }
 
 fn good_layer() -> Vec<u8> {
     gzip(&raw_tar(&[
         Entry::File("etc/os-release", b"ID=alpine\nVERSION_ID=3.12.12\n"),
-        Entry::File("lib/apk/db/installed", b"P:musl\nV:1.1.24-r10\nA:x86_64\n\n"),
+        Entry::File(
+            "lib/apk/db/installed",
+            b"P:musl\nV:1.1.24-r10\nA:x86_64\n\n",
+        ),
     ]))
 }
 
@@ -150,9 +159,12 @@ fn truncated_member_of_an_archive() {
     let cut = dir.path().join("cut.tar");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let cwd = tempfile::tempdir().unwrap();
-    let out = run(customs()
-        .current_dir(cwd.path())
-        .args(["sbom", &format!("oci-archive:{}", cut.display()), "--file", "o.json"]));
+    let out = run(customs().current_dir(cwd.path()).args([
+        "sbom",
+        &format!("oci-archive:{}", cut.display()),
+        "--file",
+        "o.json",
+    ]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stderr(&out).trim_end().lines().count(), 1);
     assert!(std::fs::read_dir(cwd.path()).unwrap().next().is_none());
@@ -170,14 +182,20 @@ fn entry_climbing_out_with_dot_dot() {
     let dir = tempfile::tempdir().unwrap();
     let layer = gzip(&raw_tar(&[Entry::File("etc/../../../tmp/evil", b"x")]));
     let path = layout(dir.path(), &[layer], None);
-    fails_with(&format!("oci-dir:{}", path.display()), "climbs out of the image root");
+    fails_with(
+        &format!("oci-dir:{}", path.display()),
+        "climbs out of the image root",
+    );
     assert!(!Path::new("/tmp/evil").exists());
 }
 
 #[test]
 fn entry_with_an_absolute_path() {
     let dir = tempfile::tempdir().unwrap();
-    let layer = gzip(&raw_tar(&[Entry::File("/etc/passwd", b"root:x:0:0::/root:/bin/sh\n")]));
+    let layer = gzip(&raw_tar(&[Entry::File(
+        "/etc/passwd",
+        b"root:x:0:0::/root:/bin/sh\n",
+    )]));
     let path = layout(dir.path(), &[layer], None);
     fails_with(&format!("oci-dir:{}", path.display()), "absolute path");
 }
@@ -185,9 +203,15 @@ fn entry_with_an_absolute_path() {
 #[test]
 fn symlink_pointing_outside_the_root() {
     let dir = tempfile::tempdir().unwrap();
-    let layer = gzip(&raw_tar(&[Entry::Symlink("etc/os-release", "../../../../etc/os-release")]));
+    let layer = gzip(&raw_tar(&[Entry::Symlink(
+        "etc/os-release",
+        "../../../../etc/os-release",
+    )]));
     let path = layout(dir.path(), &[layer], None);
-    fails_with(&format!("oci-dir:{}", path.display()), "symlink points outside the image root");
+    fails_with(
+        &format!("oci-dir:{}", path.display()),
+        "symlink points outside the image root",
+    );
 }
 
 #[test]
@@ -196,7 +220,10 @@ fn manifest_that_is_not_json() {
     let path = layout(dir.path(), &[good_layer()], None);
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(path.join("index.json")).unwrap()).unwrap();
-    let digest = index["manifests"][0]["digest"].as_str().unwrap().to_string();
+    let digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let garbage = b"<html>not a manifest</html>";
     let hex = sha256(garbage);
     std::fs::write(path.join("blobs/sha256").join(&hex), garbage).unwrap();
@@ -205,7 +232,10 @@ fn manifest_that_is_not_json() {
     fails_with(&format!("oci-dir:{}", path.display()), "not valid JSON");
 
     std::fs::write(path.join("index.json"), "{ this is not json").unwrap();
-    fails_with(&format!("oci-dir:{}", path.display()), "index.json: not valid JSON");
+    fails_with(
+        &format!("oci-dir:{}", path.display()),
+        "index.json: not valid JSON",
+    );
 }
 
 #[test]
@@ -215,10 +245,19 @@ fn registry_answering_401() {
     fails_with(&source, "requires a login (401)");
     let cwd = tempfile::tempdir().unwrap();
     let out = run(customs().current_dir(cwd.path()).args([
-        "sbom", &source, "--registry-username", "u", "--registry-password", "bad",
+        "sbom",
+        &source,
+        "--registry-username",
+        "u",
+        "--registry-password",
+        "bad",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("check the username and password"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("check the username and password"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -241,14 +280,24 @@ fn registry_serving_a_corrupt_blob() {
 
 #[test]
 fn registry_that_is_down() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    fails_with(&format!("registry:127.0.0.1:{port}/example/x:1"), "cannot reach the registry");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    fails_with(
+        &format!("registry:127.0.0.1:{port}/example/x:1"),
+        "cannot reach the registry",
+    );
 }
 
 #[test]
 fn plain_http_refused_for_remote_hosts_unless_allowed() {
     // A non-loopback name that resolves nowhere: HTTPS fails and plain HTTP is not tried.
-    fails_with("registry:registry.invalid:5000/x/y:1", "plain HTTP is allowed only");
+    fails_with(
+        "registry:registry.invalid:5000/x/y:1",
+        "plain HTTP is allowed only",
+    );
 }
 
 #[test]
@@ -264,7 +313,10 @@ fn archive_that_is_not_a_tar() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("junk.tar");
     std::fs::write(&f, vec![7u8; 4096]).unwrap();
-    fails_with(&format!("docker-archive:{}", f.display()), "not a tar archive");
+    fails_with(
+        &format!("docker-archive:{}", f.display()),
+        "not a tar archive",
+    );
 }
 
 #[test]
@@ -273,16 +325,25 @@ fn unknown_image_in_a_layout() {
         &format!("oci-dir:{}:nope", shared_layout().display()),
         "no image named \"nope\" (available: lang, debian-base, alpine-3.12, alpine-quirk)",
     );
-    fails_with(&format!("oci-dir:{}", shared_layout().display()), "holds 4 images");
+    fails_with(
+        &format!("oci-dir:{}", shared_layout().display()),
+        "holds 4 images",
+    );
 }
 
 #[test]
 fn failed_run_keeps_the_previous_output_file() {
     let cwd = tempfile::tempdir().unwrap();
     std::fs::write(cwd.path().join("out.json"), "previous").unwrap();
-    let out = run(customs()
-        .current_dir(cwd.path())
-        .args(["sbom", "dir:/nonexistent", "--file", "out.json"]));
+    let out = run(customs().current_dir(cwd.path()).args([
+        "sbom",
+        "dir:/nonexistent",
+        "--file",
+        "out.json",
+    ]));
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(cwd.path().join("out.json")).unwrap(), "previous");
+    assert_eq!(
+        std::fs::read_to_string(cwd.path().join("out.json")).unwrap(),
+        "previous"
+    );
 }

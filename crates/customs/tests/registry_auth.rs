@@ -10,7 +10,10 @@ use common::*;
 #[test]
 fn anonymous_bearer_token() {
     let registry = FakeRegistry::start(shared_layout(), Behaviour::Bearer { credentials: None });
-    let sbom = sbom_json(&format!("registry:{}/example/alpine:alpine-3.12", registry.address), &[]);
+    let sbom = sbom_json(
+        &format!("registry:{}/example/alpine:alpine-3.12", registry.address),
+        &[],
+    );
     assert_eq!(names_versions(&sbom, "apk"), expected("alpine-3.12.txt"));
 }
 
@@ -22,30 +25,58 @@ fn bearer_token_with_credentials_from_flags_and_docker_config() {
 
     let denied = run(customs().args(["sbom", &source, "-q"]));
     assert_eq!(denied.status.code(), Some(2));
-    assert!(stderr(&denied).contains("token service"), "{}", stderr(&denied));
+    assert!(
+        stderr(&denied).contains("token service"),
+        "{}",
+        stderr(&denied)
+    );
 
     let wrong = run(customs().args([
-        "sbom", &source, "-q", "--registry-username", "alice", "--registry-password", "nope",
+        "sbom",
+        &source,
+        "-q",
+        "--registry-username",
+        "alice",
+        "--registry-password",
+        "nope",
     ]));
     assert_eq!(wrong.status.code(), Some(2));
-    assert!(stderr(&wrong).contains("check the username and password"), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("check the username and password"),
+        "{}",
+        stderr(&wrong)
+    );
 
     let with_flags = sbom_json(
         &source,
-        &["--registry-username", "alice", "--registry-password", "s3cret"],
+        &[
+            "--registry-username",
+            "alice",
+            "--registry-password",
+            "s3cret",
+        ],
     );
-    assert_eq!(names_versions(&with_flags, "apk"), expected("alpine-3.12.txt"));
+    assert_eq!(
+        names_versions(&with_flags, "apk"),
+        expected("alpine-3.12.txt")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret");
     let config = dir.path().join("config.json");
     std::fs::write(
         &config,
-        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, registry.address),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address
+        ),
     )
     .unwrap();
     let with_config = sbom_json(&source, &["--docker-config", config.to_str().unwrap()]);
-    assert_eq!(names_versions(&with_config, "apk"), expected("alpine-3.12.txt"));
+    assert_eq!(
+        names_versions(&with_config, "apk"),
+        expected("alpine-3.12.txt")
+    );
     // DOCKER_CONFIG names the directory, as for the docker client.
     let out = run(customs()
         .env("DOCKER_CONFIG", dir.path())

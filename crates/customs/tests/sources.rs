@@ -42,11 +42,25 @@ fn oci_dir() {
     for (r, t, e) in REFS {
         let layout = shared_layout();
         let sbom = check(&format!("oci-dir:{}:{r}", layout.display()), t, e);
-        let (id, version) = if *t == "deb" { ("debian", "12") } else { ("alpine", "3.12.12") };
+        let (id, version) = if *t == "deb" {
+            ("debian", "12")
+        } else {
+            ("alpine", "3.12.12")
+        };
         check_distro(&sbom, id, version);
         let image = &sbom["source"]["image"];
-        assert!(image["manifest_digest"].as_str().unwrap().starts_with("sha256:"));
-        assert!(image["config_digest"].as_str().unwrap().starts_with("sha256:"));
+        assert!(
+            image["manifest_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
+        assert!(
+            image["config_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
         assert_eq!(image["tags"][0], *r);
         assert_eq!(image["architecture"], "amd64");
         assert_eq!(image["os"], "linux");
@@ -89,10 +103,21 @@ fn alpine_removed_packages_stay_in_all_layers_only() {
             .iter()
             .find(|p| p["name"] == r)
             .unwrap_or_else(|| panic!("{r} is in all-layers"));
-        assert!(p["locations"].as_array().unwrap().iter().all(|l| l["visible"] == false));
+        assert!(
+            p["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["visible"] == false)
+        );
     }
     // musl is in the first layer's database and in the rewritten one; only the latter is visible.
-    let musl = all["packages"].as_array().unwrap().iter().find(|p| p["name"] == "musl").unwrap();
+    let musl = all["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "musl")
+        .unwrap();
     let visible: Vec<bool> = musl["locations"]
         .as_array()
         .unwrap()
@@ -236,7 +261,11 @@ impl Drop for Registry {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_registry() -> Registry {
@@ -279,14 +308,25 @@ fn registry_pull() {
             shared_layout().display(),
             registry.address
         ));
-        let sbom = check(&format!("registry:{}/example/{r}:1", registry.address), t, e);
-        let digest = sbom["source"]["image"]["manifest_digest"].as_str().unwrap().to_string();
+        let sbom = check(
+            &format!("registry:{}/example/{r}:1", registry.address),
+            t,
+            e,
+        );
+        let digest = sbom["source"]["image"]["manifest_digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(
             sbom["source"]["image"]["tags"][0],
             format!("{}/example/{r}:1", registry.address)
         );
         // By digest, and with the scheme guessed.
-        check(&format!("registry:{}/example/{r}@{digest}", registry.address), t, e);
+        check(
+            &format!("registry:{}/example/{r}@{digest}", registry.address),
+            t,
+            e,
+        );
         check(&format!("{}/example/{r}:1", registry.address), t, e);
     }
     let missing = run(customs().args([
@@ -294,5 +334,9 @@ fn registry_pull() {
         &format!("registry:{}/example/nothing:1", registry.address),
     ]));
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("not found"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("not found"),
+        "{}",
+        stderr(&missing)
+    );
 }

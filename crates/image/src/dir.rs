@@ -67,7 +67,11 @@ pub(crate) fn walk(root: &Path, interest: &Interest) -> Result<FileTree, ImageEr
 
 fn node_from(meta: &fs::Metadata, kind: NodeKind, content: Option<Arc<[u8]>>) -> Node {
     Node {
-        size: if kind == NodeKind::File { meta.len() } else { 0 },
+        size: if kind == NodeKind::File {
+            meta.len()
+        } else {
+            0
+        },
         kind,
         mode: meta.mode() & 0o7777,
         uid: u64::from(meta.uid()),

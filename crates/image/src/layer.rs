@@ -137,7 +137,7 @@ impl<R: Read> Read for Counting<'_, R> {
 
 enum Decompressed<R: BufRead> {
     Plain(R),
-    Gzip(MultiGzDecoder<R>),
+    Gzip(Box<MultiGzDecoder<R>>),
     Zstd(zstd::Decoder<'static, R>),
 }
 
@@ -187,7 +187,7 @@ pub(crate) fn read_layer(
     let mut buffered = BufReader::with_capacity(256 * 1024, blob);
     let head = buffered.fill_buf().map_err(io_err)?;
     let decompressed = if head.starts_with(&[0x1f, 0x8b]) {
-        Decompressed::Gzip(MultiGzDecoder::new(buffered))
+        Decompressed::Gzip(Box::new(MultiGzDecoder::new(buffered)))
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         Decompressed::Zstd(zstd::Decoder::with_buffer(buffered).map_err(io_err)?)
     } else {
@@ -216,23 +216,19 @@ pub(crate) fn read_layer(
     })?;
     let blob = decompressed.into_inner().into_inner();
     let (blob_digest, _) = blob.finish().map_err(io_err)?;
-    if let Some(expected) = check.blob_digest {
-        if *expected != blob_digest {
-            return Err(ImageError::DigestMismatch {
-                what: format!("layer {label}"),
-                expected: expected.to_string(),
-                actual: blob_digest.to_string(),
-            });
-        }
+    if let Some(expected) = check.blob_digest.filter(|e| **e != blob_digest) {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {label}"),
+            expected: expected.to_string(),
+            actual: blob_digest.to_string(),
+        });
     }
-    if let Some(expected) = check.diff_id {
-        if *expected != diff_id {
-            return Err(ImageError::DigestMismatch {
-                what: format!("layer {label} (uncompressed, diff_id)"),
-                expected: expected.to_string(),
-                actual: diff_id.to_string(),
-            });
-        }
+    if let Some(expected) = check.diff_id.filter(|e| **e != diff_id) {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {label} (uncompressed, diff_id)"),
+            expected: expected.to_string(),
+            actual: diff_id.to_string(),
+        });
     }
     Ok(LayerFiles { entries, diff_id })
 }
@@ -317,9 +313,8 @@ fn read_entry<R: Read>(
         }
         tar::EntryType::Link => {
             let target = link_target()?;
-            let target = normalize_entry_path(&target).map_err(|_| {
-                hostile("hard link points outside the image root")
-            })?;
+            let target = normalize_entry_path(&target)
+                .map_err(|_| hostile("hard link points outside the image root"))?;
             EntryKind::HardLink(target)
         }
         tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => return Ok(None),

@@ -31,7 +31,10 @@ pub(crate) fn open_oci_layout(
     let index_bytes = store.read_small("index.json")?;
     let context = format!("{label}: index.json");
     let ManifestDoc::Index(index) = parse_manifest_doc(&index_bytes, None, &context)? else {
-        return Err(ImageError::invalid(context, "index.json is not an image index"));
+        return Err(ImageError::invalid(
+            context,
+            "index.json is not an image index",
+        ));
     };
     let chosen = match reference {
         Some(wanted) => index
@@ -45,10 +48,12 @@ pub(crate) fn open_oci_layout(
                 ))
             })?,
         None => {
-            if index.manifests.len() > 1 && index.manifests.iter().any(|d| d.ref_name().is_some())
-            {
-                let distinct: std::collections::BTreeSet<_> =
-                    index.manifests.iter().filter_map(|d| d.ref_name()).collect();
+            if index.manifests.len() > 1 && index.manifests.iter().any(|d| d.ref_name().is_some()) {
+                let distinct: std::collections::BTreeSet<_> = index
+                    .manifests
+                    .iter()
+                    .filter_map(|d| d.ref_name())
+                    .collect();
                 if distinct.len() > 1 {
                     return Err(ImageError::Usage(format!(
                         "{label} holds {} images; pick one with {source_kind}:{label}:REF (one of: {})",
@@ -110,7 +115,10 @@ pub(crate) fn open_oci_layout(
             }
         }
     }
-    Err(ImageError::invalid(label, "image indexes nested too deeply"))
+    Err(ImageError::invalid(
+        label,
+        "image indexes nested too deeply",
+    ))
 }
 
 fn ref_names(descriptors: &[crate::manifest::Descriptor]) -> String {
@@ -206,7 +214,9 @@ pub(crate) fn open_docker_archive(
     let entry = match reference {
         Some(wanted) => entries.iter().find(|e| {
             e.repo_tags.iter().flatten().any(|t| {
-                t == wanted || t.ends_with(&format!("/{wanted}")) || t.ends_with(&format!(":{wanted}"))
+                t == wanted
+                    || t.ends_with(&format!("/{wanted}"))
+                    || t.ends_with(&format!(":{wanted}"))
             })
         }),
         None if entries.len() > 1 => {
@@ -272,7 +282,8 @@ fn digest_from_member(member: &str) -> Option<Digest> {
 
 /// In a Docker 25+ archive, the manifest whose config is ours is in `index.json`.
 fn docker25_manifest_digest(store: &dyn BlobStore, config: &Digest) -> Option<Digest> {
-    let index: crate::manifest::Index = serde_json::from_slice(&store.read_small("index.json").ok()?).ok()?;
+    let index: crate::manifest::Index =
+        serde_json::from_slice(&store.read_small("index.json").ok()?).ok()?;
     index.manifests.iter().find_map(|d| {
         let bytes = store.read_small(&blob_path(&d.digest)).ok()?;
         let manifest: crate::manifest::Manifest = serde_json::from_slice(&bytes).ok()?;

@@ -76,7 +76,7 @@ pub(crate) struct RootFs {
 /// A manifest document of either kind.
 pub(crate) enum ManifestDoc {
     Index(Index),
-    Image(Manifest),
+    Image(Box<Manifest>),
 }
 
 pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
@@ -113,7 +113,7 @@ pub(crate) fn parse_manifest_doc(
     if is_index {
         Ok(ManifestDoc::Index(parse_json(bytes, context)?))
     } else if value.get("layers").is_some() {
-        Ok(ManifestDoc::Image(parse_json(bytes, context)?))
+        Ok(ManifestDoc::Image(Box::new(parse_json(bytes, context)?)))
     } else {
         Err(ImageError::invalid(
             context,
@@ -132,7 +132,9 @@ impl Descriptor {
     pub(crate) fn answers_to(&self, wanted: &str) -> bool {
         self.ref_name() == Some(wanted)
             || self.annotations.get(CONTAINERD_NAME).is_some_and(|n| {
-                n == wanted || n.ends_with(&format!("/{wanted}")) || n.ends_with(&format!(":{wanted}"))
+                n == wanted
+                    || n.ends_with(&format!("/{wanted}"))
+                    || n.ends_with(&format!(":{wanted}"))
             })
     }
 }

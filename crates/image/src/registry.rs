@@ -36,7 +36,8 @@ pub struct RegistryRef {
 
 impl RegistryRef {
     pub fn parse(input: &str) -> Result<Self, ImageError> {
-        let bad = |why: &str| ImageError::Usage(format!("{input:?}: not an image reference: {why}"));
+        let bad =
+            |why: &str| ImageError::Usage(format!("{input:?}: not an image reference: {why}"));
         let (name, digest) = match input.split_once('@') {
             Some((n, d)) => (
                 n,
@@ -69,7 +70,9 @@ impl RegistryRef {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
         {
-            return Err(bad("the repository must be lowercase letters, digits and ._-/"));
+            return Err(bad(
+                "the repository must be lowercase letters, digits and ._-/",
+            ));
         }
         let tag = match (&tag, &digest) {
             (None, None) => Some("latest".to_string()),
@@ -131,6 +134,9 @@ struct Credentials {
     password: String,
 }
 
+/// A manifest's bytes, its media type (from `Content-Type`) and its `Docker-Content-Digest`.
+type FetchedManifest = (Vec<u8>, Option<String>, Option<Digest>);
+
 pub(crate) struct RegistryClient {
     http: Client,
     base: String,
@@ -159,14 +165,14 @@ pub(crate) fn open(
             }
             None => {
                 let computed = crate::layer::sha256_digest(&bytes);
-                if let Some(h) = header_digest.filter(|h| h.algorithm() == "sha256") {
-                    if h != computed {
-                        return Err(ImageError::DigestMismatch {
-                            what,
-                            expected: h.to_string(),
-                            actual: computed.to_string(),
-                        });
-                    }
+                if let Some(h) =
+                    header_digest.filter(|h| h.algorithm() == "sha256" && *h != computed)
+                {
+                    return Err(ImageError::DigestMismatch {
+                        what,
+                        expected: h.to_string(),
+                        actual: computed.to_string(),
+                    });
                 }
                 computed
             }
@@ -304,7 +310,11 @@ impl RegistryClient {
     }
 
     /// Sends a request, answering one authentication challenge if the registry asks.
-    fn send(&self, url: &str, build: &dyn Fn(RequestBuilder) -> RequestBuilder) -> Result<Response, ImageError> {
+    fn send(
+        &self,
+        url: &str,
+        build: &dyn Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<Response, ImageError> {
         let request = |auth: Option<&str>| {
             let mut r = build(self.http.get(url));
             if let Some(a) = auth {
@@ -385,9 +395,9 @@ impl RegistryClient {
                 if let Some(c) = &self.credentials {
                     request = request.header(AUTHORIZATION, basic(c));
                 }
-                let response = request
-                    .send()
-                    .map_err(|e| self.error(format!("token service {realm}: {}", root_cause(&e))))?;
+                let response = request.send().map_err(|e| {
+                    self.error(format!("token service {realm}: {}", root_cause(&e)))
+                })?;
                 if !response.status().is_success() {
                     return Err(self.error(format!(
                         "token service {realm} refused ({}){}",
@@ -418,10 +428,7 @@ impl RegistryClient {
         }
     }
 
-    fn get_manifest(
-        &self,
-        reference: &str,
-    ) -> Result<(Vec<u8>, Option<String>, Option<Digest>), ImageError> {
+    fn get_manifest(&self, reference: &str) -> Result<FetchedManifest, ImageError> {
         let url = format!("{}/v2/{}/manifests/{reference}", self.base, self.repository);
         let accept = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
         let response = self.send(&url, &|r| r.header(ACCEPT, accept.as_str()))?;
@@ -523,7 +530,9 @@ fn docker_config_credentials(host: &str, explicit: Option<&PathBuf>) -> Option<C
     let path = explicit.cloned().or_else(|| {
         std::env::var_os("DOCKER_CONFIG")
             .map(|d| PathBuf::from(d).join("config.json"))
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json")))
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json"))
+            })
     })?;
     let text = std::fs::read(path).ok()?;
     let config: serde_json::Value = serde_json::from_slice(&text).ok()?;
@@ -543,7 +552,9 @@ fn docker_config_credentials(host: &str, explicit: Option<&PathBuf>) -> Option<C
     };
     let entry = keys.iter().find_map(|k| auths.get(k))?;
     if let Some(auth) = entry.get("auth").and_then(|a| a.as_str()) {
-        let decoded = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(auth)
+            .ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (u, p) = decoded.split_once(':')?;
         return Some(Credentials {
@@ -590,7 +601,10 @@ mod tests {
             r#"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#,
         );
         assert_eq!(scheme, "Bearer");
-        assert_eq!(params[0], ("realm".into(), "https://auth.example/token".into()));
+        assert_eq!(
+            params[0],
+            ("realm".into(), "https://auth.example/token".into())
+        );
         assert_eq!(params[2], ("scope".into(), "repository:a/b:pull".into()));
     }
 

@@ -31,7 +31,13 @@ pub enum SourceRef {
 }
 
 /// The schemes a source may be written with, for help texts and errors.
-pub const SCHEMES: &[&str] = &["oci-dir", "oci-archive", "docker-archive", "dir", "registry"];
+pub const SCHEMES: &[&str] = &[
+    "oci-dir",
+    "oci-archive",
+    "docker-archive",
+    "dir",
+    "registry",
+];
 
 impl SourceRef {
     /// Parses `SCHEME:REF`. Without a known scheme, guesses like syft does: an existing directory
@@ -129,7 +135,10 @@ fn guess(input: &str) -> Result<SourceRef, ImageError> {
         if members.iter().any(|m| m == "manifest.json") {
             return Ok(SourceRef::DockerArchive { path, reference });
         }
-        if members.iter().any(|m| m == "index.json" || m == "oci-layout") {
+        if members
+            .iter()
+            .any(|m| m == "index.json" || m == "oci-layout")
+        {
             return Ok(SourceRef::OciArchive { path, reference });
         }
         return Err(ImageError::Usage(format!(

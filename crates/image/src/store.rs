@@ -114,7 +114,8 @@ impl BlobStore for TarStore {
         let &(offset, size) = self.members.get(name).ok_or_else(|| {
             ImageError::NotFound(format!("{}: archive has no member {name:?}", self.label))
         })?;
-        let mut file = File::open(&self.file_path).map_err(|e| ImageError::io(&self.file_path, e))?;
+        let mut file =
+            File::open(&self.file_path).map_err(|e| ImageError::io(&self.file_path, e))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| ImageError::io(&self.file_path, e))?;
         Ok(Box::new(ExactReader {
@@ -144,7 +145,10 @@ impl<R: Read> Read for ExactReader<R> {
         if n == 0 && self.remaining > 0 && !buf.is_empty() {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!("archive member truncated ({} bytes missing)", self.remaining),
+                format!(
+                    "archive member truncated ({} bytes missing)",
+                    self.remaining
+                ),
             ));
         }
         self.remaining -= n as u64;
@@ -153,7 +157,9 @@ impl<R: Read> Read for ExactReader<R> {
 }
 
 fn normalize_member(name: &str) -> String {
-    name.trim_start_matches("./").trim_end_matches('/').to_string()
+    name.trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 fn index_members(path: &Path, label: &str) -> Result<HashMap<String, (u64, u64)>, ImageError> {

@@ -306,7 +306,10 @@ mod tests {
 
     #[test]
     fn escaping_symlinks_are_detected() {
-        assert!(!symlink_escapes_root("/etc/os-release", "../usr/lib/os-release"));
+        assert!(!symlink_escapes_root(
+            "/etc/os-release",
+            "../usr/lib/os-release"
+        ));
         assert!(symlink_escapes_root("/etc/x", "../../etc/shadow"));
         assert!(!symlink_escapes_root("/lib", "usr/lib"));
         assert!(!symlink_escapes_root("/a", "/anything/at/all"));

@@ -10,7 +10,11 @@ use crate::{Sbom, content_uuid};
 
 /// The `bom-ref` of a package: its purl made unique by the package id.
 pub(crate) fn bom_ref(p: &Package) -> String {
-    let sep = if p.purl.as_str().contains('?') { '&' } else { '?' };
+    let sep = if p.purl.as_str().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     format!("{}{sep}package-id={}", p.purl, p.id)
 }
 
@@ -97,10 +101,8 @@ fn subject(sbom: &Sbom) -> Value {
         "type": if is_image { "container" } else { "file" },
         "name": name,
     });
-    if let Some(image) = &sbom.source.image {
-        if let Some(d) = image.manifest_digest.as_ref().or(image.config_digest.as_ref()) {
-            c["version"] = json!(d.to_string());
-        }
+    if let Some(d) = sbom.subject_digest() {
+        c["version"] = json!(d.to_string());
     }
     c
 }
@@ -128,7 +130,10 @@ fn component(p: &Package) -> Value {
     }
     c["purl"] = json!(p.purl.as_str());
     let mut properties: Vec<(String, String)> = vec![
-        ("customs:package:type".into(), p.package_type.as_str().into()),
+        (
+            "customs:package:type".into(),
+            p.package_type.as_str().into(),
+        ),
         ("customs:package:id".into(), p.id.clone()),
     ];
     let mut add = |name: &str, value: Option<&String>| {
@@ -144,7 +149,10 @@ fn component(p: &Package) -> Value {
         if let Some(layer) = &l.layer {
             properties.push((format!("customs:location:{i}:layerID"), layer.to_string()));
         }
-        properties.push((format!("customs:location:{i}:visible"), l.visible.to_string()));
+        properties.push((
+            format!("customs:location:{i}:visible"),
+            l.visible.to_string(),
+        ));
     }
     c["properties"] = json!(
         properties

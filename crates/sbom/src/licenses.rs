@@ -3,16 +3,65 @@
 
 /// SPDX identifiers that package databases commonly use verbatim.
 const SPDX_IDS: &[&str] = &[
-    "0BSD", "AFL-2.1", "AGPL-3.0-only", "AGPL-3.0-or-later", "Apache-1.1", "Apache-2.0",
-    "Artistic-1.0", "Artistic-1.0-Perl", "Artistic-2.0", "BSD-1-Clause", "BSD-2-Clause",
-    "BSD-3-Clause", "BSD-4-Clause", "BSL-1.0", "CC-BY-3.0", "CC-BY-4.0", "CC-BY-SA-3.0",
-    "CC-BY-SA-4.0", "CC0-1.0", "CDDL-1.0", "EPL-1.0", "EPL-2.0", "FSFAP", "FTL",
-    "GFDL-1.2-only", "GFDL-1.2-or-later", "GFDL-1.3-only", "GFDL-1.3-or-later", "GPL-1.0-only",
-    "GPL-1.0-or-later", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later",
-    "ISC", "LGPL-2.0-only", "LGPL-2.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later",
-    "LGPL-3.0-only", "LGPL-3.0-or-later", "Libpng", "MIT", "MIT-0", "MPL-1.1", "MPL-2.0",
-    "OpenSSL", "PHP-3.01", "PSF-2.0", "Python-2.0", "Ruby", "Unicode-DFS-2016", "Unlicense",
-    "Vim", "X11", "Zlib", "bzip2-1.0.6", "curl", "libtiff",
+    "0BSD",
+    "AFL-2.1",
+    "AGPL-3.0-only",
+    "AGPL-3.0-or-later",
+    "Apache-1.1",
+    "Apache-2.0",
+    "Artistic-1.0",
+    "Artistic-1.0-Perl",
+    "Artistic-2.0",
+    "BSD-1-Clause",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSD-4-Clause",
+    "BSL-1.0",
+    "CC-BY-3.0",
+    "CC-BY-4.0",
+    "CC-BY-SA-3.0",
+    "CC-BY-SA-4.0",
+    "CC0-1.0",
+    "CDDL-1.0",
+    "EPL-1.0",
+    "EPL-2.0",
+    "FSFAP",
+    "FTL",
+    "GFDL-1.2-only",
+    "GFDL-1.2-or-later",
+    "GFDL-1.3-only",
+    "GFDL-1.3-or-later",
+    "GPL-1.0-only",
+    "GPL-1.0-or-later",
+    "GPL-2.0-only",
+    "GPL-2.0-or-later",
+    "GPL-3.0-only",
+    "GPL-3.0-or-later",
+    "ISC",
+    "LGPL-2.0-only",
+    "LGPL-2.0-or-later",
+    "LGPL-2.1-only",
+    "LGPL-2.1-or-later",
+    "LGPL-3.0-only",
+    "LGPL-3.0-or-later",
+    "Libpng",
+    "MIT",
+    "MIT-0",
+    "MPL-1.1",
+    "MPL-2.0",
+    "OpenSSL",
+    "PHP-3.01",
+    "PSF-2.0",
+    "Python-2.0",
+    "Ruby",
+    "Unicode-DFS-2016",
+    "Unlicense",
+    "Vim",
+    "X11",
+    "Zlib",
+    "bzip2-1.0.6",
+    "curl",
+    "libtiff",
 ];
 
 /// Debian's short names (and a few common spellings) whose SPDX identifier is unambiguous.
@@ -84,6 +133,9 @@ mod tests {
         assert_eq!(super::spdx_id("GPL-2+"), Some("GPL-2.0-or-later"));
         assert_eq!(super::spdx_id("MIT"), Some("MIT"));
         assert_eq!(super::spdx_id("Artistic"), None);
-        assert_eq!(super::license_ref("GPL2+ or BSD"), "LicenseRef-GPL2p-or-BSD");
+        assert_eq!(
+            super::license_ref("GPL2+ or BSD"),
+            "LicenseRef-GPL2p-or-BSD"
+        );
     }
 }

@@ -95,11 +95,25 @@ impl Sbom {
             .unwrap_or_else(|| self.source.input.clone())
     }
 
+    /// The digest that identifies the subject: the manifest's, else the config's.
+    pub fn subject_digest(&self) -> Option<&Digest> {
+        let image = self.source.image.as_ref()?;
+        image
+            .manifest_digest
+            .as_ref()
+            .or(image.config_digest.as_ref())
+    }
+
     /// Puts packages and relationships in a stable order.
     pub fn sort(&mut self) {
         self.packages.sort_by(|a, b| {
-            (a.package_type, &a.name, &a.version, &a.arch, &a.locations)
-                .cmp(&(b.package_type, &b.name, &b.version, &b.arch, &b.locations))
+            (a.package_type, &a.name, &a.version, &a.arch, &a.locations).cmp(&(
+                b.package_type,
+                &b.name,
+                &b.version,
+                &b.arch,
+                &b.locations,
+            ))
         });
         self.relationships.sort();
         self.relationships.dedup();

@@ -15,9 +15,19 @@ fn element_id(prefix: &str, p: &Package) -> String {
     let clean: String = p
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    format!("SPDXRef-{prefix}-{}-{clean}-{}", p.package_type.as_str(), p.id)
+    format!(
+        "SPDXRef-{prefix}-{}-{clean}-{}",
+        p.package_type.as_str(),
+        p.id
+    )
 }
 
 pub(crate) fn document(sbom: &Sbom) -> Value {
@@ -34,12 +44,10 @@ pub(crate) fn document(sbom: &Sbom) -> Value {
         "copyrightText": NOASSERTION,
         "primaryPackagePurpose": if sbom.source.image.is_some() { "CONTAINER" } else { "FILE" },
     });
-    if let Some(image) = &sbom.source.image {
-        if let Some(d) = image.manifest_digest.as_ref().or(image.config_digest.as_ref()) {
-            root["versionInfo"] = json!(d.to_string());
-            if d.algorithm() == "sha256" {
-                root["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": d.hex()}]);
-            }
+    if let Some(d) = sbom.subject_digest() {
+        root["versionInfo"] = json!(d.to_string());
+        if d.algorithm() == "sha256" {
+            root["checksums"] = json!([{"algorithm": "SHA256", "checksumValue": d.hex()}]);
         }
     }
     let mut packages = vec![root];
@@ -112,7 +120,13 @@ pub(crate) fn document(sbom: &Sbom) -> Value {
     ));
     let safe_name: String = subject_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let mut doc = json!({
         "spdxVersion": "SPDX-2.3",

@@ -56,7 +56,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     #[test]
     fn formats_known_instants() {
-        assert_eq!(super::Timestamp::from_unix(0).as_str(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            super::Timestamp::from_unix(0).as_str(),
+            "1970-01-01T00:00:00Z"
+        );
         assert_eq!(
             super::Timestamp::from_unix(1_796_318_772).as_str(),
             "2026-12-03T17:26:12Z"

@@ -58,7 +58,9 @@ impl FromStr for Digest {
             }
         };
         let valid = hex.len() == expected_len
-            && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !valid {
             return Err(DigestError::BadHex(s.to_string(), expected_len));
         }

@@ -1,6 +1,6 @@
 //! apk: `lib/apk/db/installed`, one record per package, one `K:value` line per field.
 
-use customs_types::{Unknown, ApkMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
+use customs_types::{ApkMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl, Unknown};
 
 use crate::{Catalog, Cataloger, Env, Primary, dependency_edges, package_id};
 
@@ -11,6 +11,10 @@ const INSTALLED: &str = "/lib/apk/db/installed";
 impl Cataloger for Apk {
     fn name(&self) -> &'static str {
         "apk-db"
+    }
+
+    fn reads(&self) -> &'static str {
+        "`**/lib/apk/db/installed`: packages, origin, licence, dependencies, files with SHA-1 digests"
     }
 
     fn is_primary(&self, path: &str) -> bool {
@@ -174,7 +178,10 @@ fn package_from(
 /// `Q1<base64 sha1>` is apk's SHA-1 encoding; anything else is kept as it is.
 fn apk_checksum(value: &str) -> String {
     match value.strip_prefix("Q1") {
-        Some(b64) => format!("sha1:{}", base64_to_hex(b64).unwrap_or_else(|| b64.to_string())),
+        Some(b64) => format!(
+            "sha1:{}",
+            base64_to_hex(b64).unwrap_or_else(|| b64.to_string())
+        ),
         None => value.to_string(),
     }
 }

@@ -7,7 +7,13 @@ fn installed_database() {
     let got: Vec<(&str, &str, Option<&str>)> = catalog
         .packages
         .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.source_name.as_deref()))
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.source_name.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         got,

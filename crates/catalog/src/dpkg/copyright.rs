@@ -41,7 +41,10 @@ mod tests {
     #[test]
     fn machine_readable_and_free_form() {
         let dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-2+\n\nFiles: lib/*\nLicense: LGPL-2.1+ or Artistic\n";
-        assert_eq!(super::licenses(dep5), vec!["GPL-2+", "LGPL-2.1+", "Artistic"]);
+        assert_eq!(
+            super::licenses(dep5),
+            vec!["GPL-2+", "LGPL-2.1+", "Artistic"]
+        );
         let free = "On Debian systems, see /usr/share/common-licenses/GPL-3.\nAlso /usr/share/common-licenses/GPL-3";
         assert_eq!(super::licenses(free), vec!["GPL-3"]);
     }

@@ -6,7 +6,9 @@ mod copyright;
 use std::collections::BTreeMap;
 
 use customs_image::NodeKind;
-use customs_types::{Unknown, DpkgMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl};
+use customs_types::{
+    DpkgMetadata, OwnedFile, Package, PackageMetadata, PackageType, Purl, Unknown,
+};
 
 use crate::paragraph::{self, Paragraph};
 use crate::{Catalog, Cataloger, Env, Primary, dependency_edges, package_id, parent};
@@ -20,6 +22,10 @@ const INFO: &str = "/var/lib/dpkg/info/";
 impl Cataloger for Dpkg {
     fn name(&self) -> &'static str {
         "dpkg-db"
+    }
+
+    fn reads(&self) -> &'static str {
+        "`**/var/lib/dpkg/status`, `**/var/lib/dpkg/status.d/*` (distroless); file lists from `info/*.list`, digests from `*.md5sums`, licences from `/usr/share/doc/*/copyright`"
     }
 
     fn is_primary(&self, path: &str) -> bool {
@@ -74,7 +80,11 @@ impl Cataloger for Dpkg {
             _ => Vec::new(),
         };
         let provides = |p: &Package| match &p.metadata {
-            PackageMetadata::Dpkg(m) => m.provides.iter().flat_map(|d| dependency_names(d)).collect(),
+            PackageMetadata::Dpkg(m) => m
+                .provides
+                .iter()
+                .flat_map(|d| dependency_names(d))
+                .collect(),
             _ => Vec::new(),
         };
         out.relationships
@@ -117,10 +127,10 @@ fn package_from(
     let name = p.get("Package")?.to_string();
     let version = p.get("Version")?.to_string();
     // Only installed packages: `deinstall ok config-files` and half-installed ones are not.
-    if let Some(status) = p.get("Status") {
-        if status.split_whitespace().last() != Some("installed") {
-            return None;
-        }
+    if p.get("Status")
+        .is_some_and(|status| status.split_whitespace().last() != Some("installed"))
+    {
+        return None;
     }
     let arch = p.get("Architecture").map(str::to_string);
     let (source_name, source_version, upstream) = match p.get("Source") {
@@ -129,7 +139,12 @@ fn package_from(
             let src = parts.next().unwrap_or_default().to_string();
             let src_version = parts
                 .next()
-                .map(|v| v.trim().trim_start_matches('(').trim_end_matches(')').to_string())
+                .map(|v| {
+                    v.trim()
+                        .trim_start_matches('(')
+                        .trim_end_matches(')')
+                        .to_string()
+                })
                 .filter(|v| !v.is_empty());
             let upstream = match &src_version {
                 Some(v) => format!("{src}@{v}"),
@@ -154,7 +169,15 @@ fn package_from(
             ("distro", distro_qualifier.as_deref()),
         ],
     );
-    let files = owned_files(p, env, root, &name, arch.as_deref(), primary.path, distroless);
+    let files = owned_files(
+        p,
+        env,
+        root,
+        &name,
+        arch.as_deref(),
+        primary.path,
+        distroless,
+    );
     let licenses = env
         .tree
         .read(&format!("{root}/usr/share/doc/{name}/copyright"))
@@ -208,9 +231,9 @@ fn owned_files(
                 .read(&format!("{}/{name}.{ext}", parent(status_path)));
         }
         let base = format!("{root}{INFO}{name}");
-        env.tree.read(&format!("{base}.{ext}")).or_else(|| {
-            arch.and_then(|a| env.tree.read(&format!("{base}:{a}.{ext}")))
-        })
+        env.tree
+            .read(&format!("{base}.{ext}"))
+            .or_else(|| arch.and_then(|a| env.tree.read(&format!("{base}:{a}.{ext}"))))
     };
     let in_root = |path: &str| -> String {
         let abs = if path.starts_with('/') {

@@ -85,7 +85,10 @@ fn distroless_status_d() {
     assert!(distro.is_none());
     assert_eq!(catalog.packages.len(), 1);
     let ssl = &catalog.packages[0];
-    assert_eq!((ssl.name.as_str(), ssl.version.as_str()), ("libssl3", "3.0.11-1~deb12u2"));
+    assert_eq!(
+        (ssl.name.as_str(), ssl.version.as_str()),
+        ("libssl3", "3.0.11-1~deb12u2")
+    );
     assert_eq!(ssl.locations[0].path, "/var/lib/dpkg/status.d/libssl3");
     assert_eq!(
         ssl.files[0].digest.as_deref(),

@@ -4,7 +4,7 @@
 
 mod header;
 
-use customs_types::{Unknown, OwnedFile, Package, PackageMetadata, PackageType, Purl, RpmMetadata};
+use customs_types::{OwnedFile, Package, PackageMetadata, PackageType, Purl, RpmMetadata, Unknown};
 
 use crate::{Catalog, Cataloger, Env, Primary, package_id};
 
@@ -15,6 +15,10 @@ const DB_DIRS: &[&str] = &["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/shar
 impl Cataloger for Rpm {
     fn name(&self) -> &'static str {
         "rpm-db"
+    }
+
+    fn reads(&self) -> &'static str {
+        "`**/{var/lib,usr/lib/sysimage,usr/share}/rpm/rpmdb.sqlite` (rpm >= 4.16); `Packages` (Berkeley DB) and `Packages.db` (NDB) are reported as unknowns"
     }
 
     fn is_primary(&self, path: &str) -> bool {
@@ -43,7 +47,8 @@ impl Cataloger for Rpm {
         let blobs = match read_sqlite_blobs(primary.content) {
             Ok(b) => b,
             Err(e) => {
-                out.unknowns.push(unknown(format!("cannot read the SQLite database: {e}")));
+                out.unknowns
+                    .push(unknown(format!("cannot read the SQLite database: {e}")));
                 return;
             }
         };
@@ -77,7 +82,8 @@ fn read_sqlite_blobs(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let rows = stmt
         .query_map([], |row| row.get::<_, Vec<u8>>(0))
         .map_err(|e| e.to_string())?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
 }
 
 fn package_from(h: &header::Header, primary: &Primary<'_>, env: &Env<'_>) -> Option<Package> {
@@ -105,7 +111,9 @@ fn package_from(h: &header::Header, primary: &Primary<'_>, env: &Env<'_>) -> Opt
         None => (Some(name.clone()), Some(version_release.clone())),
     };
     let distro = env.distro;
-    let namespace = distro.map(|d| d.id.clone()).unwrap_or_else(|| "redhat".into());
+    let namespace = distro
+        .map(|d| d.id.clone())
+        .unwrap_or_else(|| "redhat".into());
     let distro_qualifier = distro.map(|d| d.purl_qualifier());
     let epoch_text = epoch.map(|e| e.to_string());
     let purl = Purl::new(

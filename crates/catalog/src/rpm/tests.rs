@@ -14,7 +14,10 @@ fn sqlite_database() {
         .iter()
         .map(|p| (p.name.as_str(), p.version.as_str()))
         .collect();
-    assert_eq!(got, vec![("demo-tool", "2:1.4.2-3.el9"), ("demo-lib", "0.9-1.el9")]);
+    assert_eq!(
+        got,
+        vec![("demo-tool", "2:1.4.2-3.el9"), ("demo-lib", "0.9-1.el9")]
+    );
     let tool = &catalog.packages[0];
     assert_eq!(
         tool.purl.as_str(),
@@ -33,8 +36,17 @@ fn sqlite_database() {
         .iter()
         .map(|f| (f.path.as_str(), f.is_config))
         .collect();
-    assert_eq!(files, vec![("/etc/demo-tool.conf", true), ("/usr/bin/demo-tool", false)]);
-    assert!(tool.files[1].digest.as_deref().unwrap().starts_with("sha256:"));
+    assert_eq!(
+        files,
+        vec![("/etc/demo-tool.conf", true), ("/usr/bin/demo-tool", false)]
+    );
+    assert!(
+        tool.files[1]
+            .digest
+            .as_deref()
+            .unwrap()
+            .starts_with("sha256:")
+    );
     let lib = &catalog.packages[1];
     assert_eq!(lib.arch.as_deref(), Some("noarch"));
     assert!(!lib.purl.as_str().contains("epoch"));
@@ -52,7 +64,11 @@ fn corrupt_database_is_an_unknown_not_a_failure() {
     };
     let image = customs_image::open(&source, &Default::default()).unwrap();
     let fs = image
-        .read(&crate::interest, Default::default(), &customs_image::NoProgress)
+        .read(
+            &crate::interest,
+            Default::default(),
+            &customs_image::NoProgress,
+        )
         .unwrap();
     let env = crate::Env {
         tree: &fs.squashed,

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -13,7 +13,9 @@ use base64::Engine as _;
 #[derive(Clone)]
 pub enum Behaviour {
     /// Bearer auth: the token service wants these basic credentials (if any).
-    Bearer { credentials: Option<(String, String)> },
+    Bearer {
+        credentials: Option<(String, String)>,
+    },
     /// Every request answers this status.
     Always(u16),
     /// Serves normally (no auth) but flips a byte of every layer blob.
@@ -105,7 +107,7 @@ fn respond(
 
 fn serve(
     stream: TcpStream,
-    layout: &PathBuf,
+    layout: &Path,
     behaviour: &Behaviour,
     address: &str,
 ) -> std::io::Result<()> {
@@ -175,9 +177,12 @@ fn serve(
             .unwrap_or_else(|| "application/octet-stream".into());
         (reference.to_string(), media)
     } else {
-        match index["manifests"].as_array().unwrap().iter().find(|m| {
-            m["annotations"]["org.opencontainers.image.ref.name"] == reference
-        }) {
+        match index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == reference)
+        {
             Some(m) => (
                 m["digest"].as_str().unwrap().to_string(),
                 m["mediaType"].as_str().unwrap().to_string(),

@@ -54,7 +54,9 @@ pub fn stderr(o: &Output) -> String {
 
 /// Runs `customs sbom SOURCE -o json` and returns the parsed SBOM.
 pub fn sbom_json(source: &str, extra: &[&str]) -> serde_json::Value {
-    let out = run(customs().args(["sbom", source, "-o", "json", "-q"]).args(extra));
+    let out = run(customs()
+        .args(["sbom", source, "-o", "json", "-q"])
+        .args(extra));
     assert!(
         out.status.success(),
         "customs sbom {source} failed: {}",
@@ -70,7 +72,13 @@ pub fn names_versions(sbom: &serde_json::Value, package_type: &str) -> Vec<Strin
         .unwrap()
         .iter()
         .filter(|p| p["type"] == package_type)
-        .map(|p| format!("{} {}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
         .collect();
     v.sort();
     v
@@ -78,7 +86,9 @@ pub fn names_versions(sbom: &serde_json::Value, package_type: &str) -> Vec<Strin
 
 /// The expected `name version` lines, made with independent tools (see tests/expected/README.md).
 pub fn expected(name: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut v: Vec<String> = text.lines().map(str::to_string).collect();
     v.sort();
