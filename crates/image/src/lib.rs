@@ -380,3 +380,90 @@ fn apply_layer(tree: &mut FileTree, index: usize, entries: Vec<layer::Entry>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::Entry;
+
+    fn entry(path: &str, kind: EntryKind, content: &str) -> Entry {
+        Entry {
+            path: path.into(),
+            kind,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: content.len() as u64,
+            content: Some(Arc::from(content.as_bytes())),
+        }
+    }
+
+    fn file(path: &str, content: &str) -> Entry {
+        entry(path, EntryKind::File, content)
+    }
+
+    #[test]
+    fn whiteouts_hide_lower_layers_only() {
+        let mut tree = FileTree::new();
+        apply_layer(
+            &mut tree,
+            0,
+            vec![
+                entry("/opt/app", EntryKind::Dir, ""),
+                file("/opt/app/a.js", "a"),
+                file("/opt/app/lib/b.js", "b"),
+                file("/etc/gone", "x"),
+                file("/etc/kept", "y"),
+            ],
+        );
+        // Layer 1 replaces /opt/app wholesale (opaque) and deletes /etc/gone. Its own new child
+        // comes before the opaque marker in the archive and must survive it.
+        apply_layer(
+            &mut tree,
+            1,
+            vec![
+                file("/opt/app/new.js", "n"),
+                entry("/opt/app", EntryKind::Opaque, ""),
+                entry("/etc/gone", EntryKind::Whiteout, ""),
+            ],
+        );
+        let paths: Vec<&str> = tree.iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            paths,
+            vec!["/etc/kept", "/opt/app", "/opt/app/new.js"],
+            "lower children and whited-out files are gone"
+        );
+        assert_eq!(tree.get("/opt/app/new.js").unwrap().layer, 1);
+        assert_eq!(tree.get("/etc/kept").unwrap().layer, 0);
+    }
+
+    #[test]
+    fn hard_links_share_content_and_files_replace_directories() {
+        let mut tree = FileTree::new();
+        apply_layer(
+            &mut tree,
+            0,
+            vec![
+                file("/usr/bin/python3.11", "ELF"),
+                entry("/etc/conf.d", EntryKind::Dir, ""),
+                file("/etc/conf.d/a", "a"),
+            ],
+        );
+        apply_layer(
+            &mut tree,
+            1,
+            vec![
+                entry(
+                    "/usr/bin/python3",
+                    EntryKind::HardLink("/usr/bin/python3.11".into()),
+                    "",
+                ),
+                file("/etc/conf.d", "now a file"),
+            ],
+        );
+        assert_eq!(tree.read("/usr/bin/python3"), Some(&b"ELF"[..]));
+        assert_eq!(tree.get("/usr/bin/python3").unwrap().layer, 1);
+        assert!(tree.get("/etc/conf.d/a").is_none());
+        assert_eq!(tree.read("/etc/conf.d"), Some(&b"now a file"[..]));
+    }
+}

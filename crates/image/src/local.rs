@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use crate::error::ImageError;
 use crate::manifest::{
-    ImageConfig, ManifestDoc, blob_path, parse_json, parse_manifest_doc, select_platform,
-    verify_digest,
+    Descriptor, ImageConfig, ManifestDoc, blob_path, parse_json, parse_manifest_doc,
+    select_platform, verify_digest,
 };
 use crate::platform::Platform;
 use crate::store::BlobStore;
@@ -36,43 +36,57 @@ pub(crate) fn open_oci_layout(
             "index.json is not an image index",
         ));
     };
-    let chosen = match reference {
-        Some(wanted) => index
-            .manifests
-            .iter()
-            .find(|d| d.answers_to(wanted))
-            .ok_or_else(|| {
-                ImageError::NotFound(format!(
+    let named: Vec<Descriptor> = match reference {
+        Some(wanted) => {
+            let named: Vec<Descriptor> = index
+                .manifests
+                .iter()
+                .filter(|d| d.answers_to(wanted))
+                .cloned()
+                .collect();
+            if named.is_empty() {
+                return Err(ImageError::NotFound(format!(
                     "{label}: no image named {wanted:?} (available: {})",
                     ref_names(&index.manifests)
-                ))
-            })?,
+                )));
+            }
+            named
+        }
         None => {
-            if index.manifests.len() > 1 && index.manifests.iter().any(|d| d.ref_name().is_some()) {
-                let distinct: std::collections::BTreeSet<_> = index
-                    .manifests
-                    .iter()
-                    .filter_map(|d| d.ref_name())
-                    .collect();
-                if distinct.len() > 1 {
-                    return Err(ImageError::Usage(format!(
-                        "{label} holds {} images; pick one with {source_kind}:{label}:REF (one of: {})",
-                        index.manifests.len(),
-                        ref_names(&index.manifests)
-                    )));
-                }
+            let distinct: std::collections::BTreeSet<_> = index
+                .manifests
+                .iter()
+                .filter_map(|d| d.ref_name())
+                .collect();
+            if distinct.len() > 1 {
+                return Err(ImageError::Usage(format!(
+                    "{label} holds {} images; pick one with {source_kind}:{label}:REF (one of: {})",
+                    distinct.len(),
+                    ref_names(&index.manifests)
+                )));
             }
-            if index.manifests.iter().any(|d| d.platform.is_some()) {
-                select_platform(&index, platform, &label)?
-            } else {
-                index.manifests.first().ok_or_else(|| {
-                    ImageError::NotFound(format!("{label}: the layout holds no image"))
-                })?
-            }
+            index.manifests.clone()
         }
     };
-    let mut descriptor = chosen.clone();
+    // Several descriptors under one name are the platforms of one image.
+    let chosen = match named.as_slice() {
+        [] => {
+            return Err(ImageError::NotFound(format!(
+                "{label}: the layout holds no image"
+            )));
+        }
+        [only] => only.clone(),
+        several => select_platform(
+            &crate::manifest::Index {
+                manifests: several.to_vec(),
+            },
+            platform,
+            &label,
+        )?
+        .clone(),
+    };
     let tags: Vec<String> = chosen.ref_name().map(str::to_string).into_iter().collect();
+    let mut descriptor = chosen;
     // Follow nested indexes down to one image manifest for the platform.
     for _ in 0..4 {
         let path = blob_path(&descriptor.digest);
@@ -121,8 +135,9 @@ pub(crate) fn open_oci_layout(
     ))
 }
 
-fn ref_names(descriptors: &[crate::manifest::Descriptor]) -> String {
-    let names: Vec<&str> = descriptors.iter().filter_map(|d| d.ref_name()).collect();
+fn ref_names(descriptors: &[Descriptor]) -> String {
+    let mut names: Vec<&str> = descriptors.iter().filter_map(|d| d.ref_name()).collect();
+    names.dedup();
     if names.is_empty() {
         "no named images".to_string()
     } else {
