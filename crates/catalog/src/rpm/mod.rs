@@ -1,7 +1,8 @@
-//! rpm: the package database of rpm ≥ 4.16 (`rpmdb.sqlite`), whose `Packages` table holds one
-//! header blob per installed package. The Berkeley DB (`Packages`) and NDB (`Packages.db`)
-//! formats are recognised and reported as unknowns: not read yet.
+//! rpm: the package database, one header blob per installed package, in either of its two common
+//! containers: SQLite (`rpmdb.sqlite`, rpm ≥ 4.16) and Berkeley DB (`Packages`, older rpm). The
+//! NDB format (`Packages.db`, SUSE) is recognised and reported as an unknown: not read yet.
 
+mod bdb;
 mod header;
 
 use customs_types::{OwnedFile, Package, PackageMetadata, PackageType, Purl, RpmMetadata, Unknown};
@@ -18,7 +19,7 @@ impl Cataloger for Rpm {
     }
 
     fn reads(&self) -> &'static str {
-        "`**/{var/lib,usr/lib/sysimage,usr/share}/rpm/rpmdb.sqlite` (rpm >= 4.16); `Packages` (Berkeley DB) and `Packages.db` (NDB) are reported as unknowns"
+        "`**/{var/lib,usr/lib/sysimage,usr/share}/rpm/`: `rpmdb.sqlite` (rpm >= 4.16) and `Packages` (Berkeley DB, older rpm); `Packages.db` (NDB) is reported as an unknown"
     }
 
     fn is_primary(&self, path: &str) -> bool {
@@ -38,17 +39,19 @@ impl Cataloger for Rpm {
             path: primary.path.into(),
             reason,
         };
-        if !primary.path.ends_with("rpmdb.sqlite") {
-            out.unknowns.push(unknown(
-                "Berkeley DB and NDB rpm databases are not supported yet".into(),
-            ));
-            return;
-        }
-        let blobs = match read_sqlite_blobs(primary.content) {
+        let blobs = if primary.path.ends_with("rpmdb.sqlite") {
+            read_sqlite_blobs(primary.content)
+                .map_err(|e| format!("cannot read the SQLite database: {e}"))
+        } else if primary.path.ends_with("/Packages") {
+            bdb::values(primary.content)
+                .map_err(|e| format!("cannot read the Berkeley DB database: {e}"))
+        } else {
+            Err("NDB rpm databases (Packages.db) are not supported yet".to_string())
+        };
+        let blobs = match blobs {
             Ok(b) => b,
-            Err(e) => {
-                out.unknowns
-                    .push(unknown(format!("cannot read the SQLite database: {e}")));
+            Err(reason) => {
+                out.unknowns.push(unknown(reason));
                 return;
             }
         };

@@ -84,6 +84,79 @@ fn corrupt_database_is_an_unknown_not_a_failure() {
         .map(|u| (u.path.as_str(), u.reason.as_str()))
         .collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons[0].1.contains("not supported"));
+    assert!(
+        reasons[0]
+            .1
+            .contains("cannot read the Berkeley DB database")
+    );
     assert!(reasons[1].1.contains("cannot read the SQLite database"));
+}
+
+/// The same two headers in a Berkeley DB hash file, made with `db5.3_load -t hash` from the SQLite
+/// fixture's blobs (keyed by header number) and checked with rpm 4.18's own `bdb_ro` reader. The
+/// second copy uses 512-byte pages, so every header lives in a chain of overflow pages.
+#[test]
+fn berkeley_db_database() {
+    for (fixture, distro) in [
+        ("src/rpm/testdata/bdb", Some("centos-7")),
+        ("src/rpm/testdata/bdb-small-pages", None),
+    ] {
+        let (catalog, detected) = catalog_fixture(fixture);
+        assert!(catalog.unknowns.is_empty(), "{:?}", catalog.unknowns);
+        assert_eq!(detected.map(|d| d.purl_qualifier()).as_deref(), distro);
+        let mut got: Vec<(&str, &str)> = catalog
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![("demo-lib", "0.9-1.el9"), ("demo-tool", "2:1.4.2-3.el9")]
+        );
+        let tool = catalog
+            .packages
+            .iter()
+            .find(|p| p.name == "demo-tool")
+            .unwrap();
+        assert_eq!(tool.files.len(), 2);
+        assert_eq!(tool.source_name.as_deref(), Some("demo-tool"));
+    }
+}
+
+#[test]
+fn truncated_berkeley_db_is_an_unknown() {
+    let full = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/rpm/testdata/bdb-small-pages/var/lib/rpm/Packages"),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("var/lib/rpm");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(db.join("Packages"), &full[..full.len() / 2]).unwrap();
+    let source = customs_image::SourceRef::Dir {
+        path: tmp.path().into(),
+    };
+    let image = customs_image::open(&source, &Default::default()).unwrap();
+    let fs = image
+        .read(
+            &crate::interest,
+            Default::default(),
+            &customs_image::NoProgress,
+        )
+        .unwrap();
+    let catalog = crate::catalog(&crate::Env {
+        tree: &fs.squashed,
+        distro: None,
+        layer_ids: &[],
+        only_layer: None,
+    });
+    assert!(catalog.packages.is_empty());
+    assert_eq!(catalog.unknowns.len(), 1);
+    assert!(
+        catalog.unknowns[0].reason.contains("Berkeley DB"),
+        "{:?}",
+        catalog.unknowns
+    );
 }
