@@ -218,3 +218,100 @@ fn progress_is_drawn_on_a_terminal() {
     );
     assert!(out_file.exists());
 }
+
+/// A layout whose one named entry is an OCI image index (a blob) with two platforms, as
+/// multi-platform images are stored; pushed to a real registry it becomes a manifest list.
+fn nested_index_layout(dir: &Path) {
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let shared_blobs = shared_layout().join("blobs/sha256");
+    for entry in std::fs::read_dir(&shared_blobs).unwrap().flatten() {
+        std::os::unix::fs::symlink(entry.path(), blobs.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let shared: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shared_layout().join("index.json")).unwrap())
+            .unwrap();
+    let platform = |r: &str, arch: &str| {
+        let mut m = shared["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == r)
+            .unwrap()
+            .clone();
+        m.as_object_mut().unwrap().remove("annotations");
+        m["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
+        m
+    };
+    let image_index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [platform("alpine-3.12", "amd64"), platform("debian-base", "arm64")],
+    })
+    .to_string();
+    use sha2::Digest;
+    let hex: String = sha2::Sha256::digest(image_index.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(blobs.join(&hex), &image_index).unwrap();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": format!("sha256:{hex}"),
+            "size": image_index.len(),
+            "annotations": {"org.opencontainers.image.ref.name": "multi"},
+        }],
+    });
+    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
+}
+
+#[test]
+fn nested_image_index_in_a_layout_and_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    nested_index_layout(dir.path());
+    let source = format!("oci-dir:{}:multi", dir.path().display());
+    let arm64 = sbom_json(&source, &["--platform", "linux/arm64"]);
+    assert_eq!(names_versions(&arm64, "deb"), expected("debian-base.txt"));
+    let amd64 = sbom_json(&source, &["--platform", "linux/amd64"]);
+    assert_eq!(names_versions(&amd64, "apk"), expected("alpine-3.12.txt"));
+
+    if !require_tool("skopeo") || !require_tool("docker-registry") {
+        return;
+    }
+    let registry = start_registry();
+    sh(&format!(
+        "skopeo copy -q --all --dest-tls-verify=false oci:{}:multi docker://{}/example/multi:1",
+        dir.path().display(),
+        registry.address
+    ));
+    let remote = format!("registry:{}/example/multi:1", registry.address);
+    let arm64 = sbom_json(&remote, &["--platform", "linux/arm64"]);
+    assert_eq!(names_versions(&arm64, "deb"), expected("debian-base.txt"));
+    let amd64 = sbom_json(&remote, &["--platform", "linux/amd64"]);
+    assert_eq!(names_versions(&amd64, "apk"), expected("alpine-3.12.txt"));
+}
+
+/// `127.1` is a loopback address that the loopback check does not recognise by name, so it
+/// stands in for a remote host: plain HTTP is refused until `--insecure-registry` names it.
+#[test]
+fn insecure_registry_flag_allows_plain_http() {
+    let registry = common::fake_registry::FakeRegistry::start(
+        shared_layout(),
+        common::fake_registry::Behaviour::Bearer { credentials: None },
+    );
+    let port = registry.address.rsplit_once(':').unwrap().1;
+    let host = format!("127.1:{port}");
+    let source = format!("registry:{host}/example/alpine:alpine-3.12");
+    let refused = run(customs().args(["sbom", &source, "-q"]));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--insecure-registry"),
+        "{}",
+        stderr(&refused)
+    );
+    let allowed = sbom_json(&source, &["--insecure-registry", &host]);
+    assert_eq!(names_versions(&allowed, "apk"), expected("alpine-3.12.txt"));
+}
