@@ -163,11 +163,16 @@ pub(crate) fn dependency_edges(
     edges.into_iter().collect()
 }
 
-/// Catalogs a fixture directory laid out like a root filesystem.
+/// Catalogs a fixture directory (relative to the crate) laid out like a root filesystem.
 #[cfg(test)]
 pub(crate) fn catalog_fixture(relative: &str) -> (Catalog, Option<Distro>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    let source = customs_image::SourceRef::Dir { path: root };
+    catalog_root(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
+}
+
+/// Catalogs a directory laid out like a root filesystem.
+#[cfg(test)]
+pub(crate) fn catalog_root(root: &std::path::Path) -> (Catalog, Option<Distro>) {
+    let source = customs_image::SourceRef::Dir { path: root.into() };
     let image = customs_image::open(&source, &customs_image::OpenOptions::default()).unwrap();
     let fs = image
         .read(

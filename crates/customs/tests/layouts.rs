@@ -8,23 +8,25 @@ use std::path::Path;
 
 use common::*;
 
+/// The shared layout's index entry for `r`.
+fn shared_entry(r: &str) -> serde_json::Value {
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shared_layout().join("index.json")).unwrap())
+            .unwrap();
+    index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == r)
+        .unwrap()
+        .clone()
+}
+
 /// A layout whose index lists the shared alpine image as linux/amd64 and the shared debian image
 /// as linux/arm64 under one name (blobs shared through a symlink).
 fn multi_platform_layout(dir: &Path) {
     std::os::unix::fs::symlink(shared_layout().join("blobs"), dir.join("blobs")).unwrap();
     std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    let shared: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shared_layout().join("index.json")).unwrap())
-            .unwrap();
-    let by_ref = |r: &str| {
-        shared["manifests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == r)
-            .unwrap()
-            .clone()
-    };
     let with_platform = |mut m: serde_json::Value, arch: &str| {
         m["annotations"]["org.opencontainers.image.ref.name"] = "multi".into();
         m["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
@@ -33,8 +35,8 @@ fn multi_platform_layout(dir: &Path) {
     let index = serde_json::json!({
         "schemaVersion": 2,
         "manifests": [
-            with_platform(by_ref("debian-base"), "arm64"),
-            with_platform(by_ref("alpine-3.12"), "amd64"),
+            with_platform(shared_entry("debian-base"), "arm64"),
+            with_platform(shared_entry("alpine-3.12"), "amd64"),
         ],
     });
     std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
@@ -92,15 +94,7 @@ fn zstd_and_uncompressed_layers() {
         std::fs::write(blobs.join(&hex), bytes).unwrap();
         format!("sha256:{hex}")
     };
-    let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shared_layout().join("index.json")).unwrap())
-            .unwrap();
-    let alpine = index["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == "alpine-3.12")
-        .unwrap();
+    let alpine = shared_entry("alpine-3.12");
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&shared_blob(alpine["digest"].as_str().unwrap())).unwrap();
     let config = shared_blob(manifest["config"]["digest"].as_str().unwrap());
@@ -229,17 +223,8 @@ fn nested_index_layout(dir: &Path) {
         std::os::unix::fs::symlink(entry.path(), blobs.join(entry.file_name())).unwrap();
     }
     std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    let shared: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(shared_layout().join("index.json")).unwrap())
-            .unwrap();
     let platform = |r: &str, arch: &str| {
-        let mut m = shared["manifests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == r)
-            .unwrap()
-            .clone();
+        let mut m = shared_entry(r);
         m.as_object_mut().unwrap().remove("annotations");
         m["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
         m
