@@ -27,13 +27,6 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
-        Format::CycloneDxJson,
-        Format::SpdxJson,
-        Format::Json,
-        Format::Table,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             Format::CycloneDxJson => "cyclonedx-json",

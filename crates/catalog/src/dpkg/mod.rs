@@ -244,13 +244,24 @@ fn owned_files(
         format!("{root}{abs}")
     };
     if let Some(list) = read_info("list") {
-        for line in String::from_utf8_lossy(list).lines() {
-            let path = line.trim();
-            if path.is_empty() || path == "/." {
-                continue;
-            }
+        let text = String::from_utf8_lossy(list);
+        let listed: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "/.")
+            .collect();
+        // dpkg lists directories too. A listed path is one when another listed path is below it
+        // (the tree may lack it), or when the tree says so.
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        let has_children = |p: &str| {
+            let prefix = format!("{p}/");
+            let at = sorted.partition_point(|q| *q <= p);
+            sorted.get(at).is_some_and(|q| q.starts_with(&prefix))
+        };
+        for path in listed {
             let full = in_root(path);
-            if env.tree.get(&full).is_some_and(|n| n.kind == NodeKind::Dir) {
+            if has_children(path) || env.tree.get(&full).is_some_and(|n| n.kind == NodeKind::Dir) {
                 continue;
             }
             files.insert(
