@@ -278,6 +278,21 @@ fn registry_pull() {
         );
         check(&format!("{}/example/{r}:1", registry.address), t, e);
     }
+    // Docker v2 schema 2 manifests (skopeo converts on push).
+    sh(&format!(
+        "skopeo copy -q --format v2s2 --dest-tls-verify=false oci:{}:debian-base docker://{}/example/v2s2:1",
+        shared_layout().display(),
+        registry.address
+    ));
+    let sbom = check(
+        &format!("registry:{}/example/v2s2:1", registry.address),
+        "deb",
+        "debian-base.txt",
+    );
+    assert_eq!(
+        sbom["source"]["image"]["manifest_media_type"],
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
     let missing = run(customs().args([
         "sbom",
         &format!("registry:{}/example/nothing:1", registry.address),
