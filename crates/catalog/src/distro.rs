@@ -176,6 +176,8 @@ mod tests {
                     size: c.len() as u64,
                     layer: 0,
                     content: Some(Arc::from(c.as_bytes())),
+                    sha256: None,
+                    facts: None,
                 },
             );
         }

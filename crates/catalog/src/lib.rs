@@ -4,16 +4,24 @@
 mod apk;
 mod distro;
 mod dpkg;
+mod npm;
 mod paragraph;
+mod python;
 mod rpm;
 
-use customs_image::{FileTree, NodeKind};
+use customs_image::{Candidate, FileTree, NodeKind, Selector, Want};
 use customs_types::{Digest, Distro, Location, Package, Relationship, Unknown};
 
 pub use distro::detect_distro;
 
 /// Every cataloger, in the order their packages are listed.
-pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[&dpkg::Dpkg, &apk::Apk, &rpm::Rpm];
+pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[
+    &dpkg::Dpkg,
+    &apk::Apk,
+    &rpm::Rpm,
+    &python::Python,
+    &npm::Npm,
+];
 
 /// One package manager's reader.
 pub(crate) trait Cataloger: Sync {
@@ -59,8 +67,21 @@ pub struct Catalog {
 
 /// Whether a path's content must be kept while reading layers: some cataloger or the distro
 /// detection needs it.
-pub fn interest(path: &str) -> bool {
+fn wanted(path: &str) -> bool {
     distro::wants(path) || CATALOGERS.iter().any(|c| c.wants(path))
+}
+
+/// Chooses, while layers stream, the files the catalogers need.
+pub struct CatalogSelector;
+
+impl Selector for CatalogSelector {
+    fn want(&self, candidate: &Candidate<'_>) -> Want {
+        if wanted(candidate.path) {
+            Want::Keep
+        } else {
+            Want::Skip
+        }
+    }
 }
 
 /// The names of all catalogers.
@@ -176,7 +197,7 @@ pub(crate) fn catalog_root(root: &std::path::Path) -> (Catalog, Option<Distro>) 
     let image = customs_image::open(&source, &customs_image::OpenOptions::default()).unwrap();
     let fs = image
         .read(
-            &interest,
+            &CatalogSelector,
             customs_image::ReadOptions::default(),
             &customs_image::NoProgress,
         )

@@ -7,6 +7,14 @@ pub(crate) struct Paragraph {
 }
 
 impl Paragraph {
+    /// Every value of a repeated field (Python metadata repeats `Classifier`, `Requires-Dist`).
+    pub(crate) fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The value of a field; field names compare case-insensitively, as dpkg does.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.fields

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use customs_catalog::{Catalog, Env, catalog, detect_distro, interest};
+use customs_catalog::{Catalog, CatalogSelector, Env, catalog, detect_distro};
 use customs_image::{Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, SourceRef};
 use customs_sbom::{
     Descriptor, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription, Timestamp,
@@ -79,7 +79,7 @@ pub fn analyze(
     let read_options = ReadOptions {
         keep_layer_views: options.scope == Scope::AllLayers,
     };
-    let fs = image.read(&interest, read_options, observer)?;
+    let fs = image.read(&CatalogSelector, read_options, observer)?;
     let distro = detect_distro(&fs.squashed);
     let layer_ids: Vec<Option<Digest>> = fs.layers.iter().map(|l| l.diff_id.clone()).collect();
     let squashed = catalog(&Env {

@@ -5,15 +5,15 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::Interest;
 use crate::error::ImageError;
 use crate::layer::MAX_KEPT_FILE;
 use crate::tree::{FileTree, Node, NodeKind};
+use crate::{Candidate, Selector, Want};
 
 /// Kernel pseudo-filesystems: never part of what is installed, and endless to read.
 const PSEUDO_FILESYSTEMS: &[&str] = &["/proc", "/sys", "/dev"];
 
-pub(crate) fn walk(root: &Path, interest: &Interest) -> Result<FileTree, ImageError> {
+pub(crate) fn walk(root: &Path, selector: &dyn Selector) -> Result<FileTree, ImageError> {
     let root = root.canonicalize().map_err(|e| ImageError::io(root, e))?;
     let scanning_host_root = root == Path::new("/");
     let mut tree = FileTree::new();
@@ -50,12 +50,28 @@ pub(crate) fn walk(root: &Path, interest: &Interest) -> Result<FileTree, ImageEr
                     .unwrap_or_default();
                 node_from(&meta, NodeKind::Symlink(target), None)
             } else if file_type.is_file() {
-                let content = if meta.len() <= MAX_KEPT_FILE && interest(&tree_path) {
-                    fs::read(&path).ok().map(Arc::from)
-                } else {
-                    None
+                let candidate = Candidate {
+                    path: &tree_path,
+                    mode: meta.mode() & 0o7777,
+                    size: meta.len(),
                 };
-                node_from(&meta, NodeKind::File, content)
+                let want = match selector.want(&candidate) {
+                    _ if meta.len() > MAX_KEPT_FILE => Want::Skip,
+                    w => w,
+                };
+                let mut node = node_from(&meta, NodeKind::File, None);
+                // Only wanted files are read: a directory scan must not read a whole disk.
+                if want != Want::Skip {
+                    if let Ok(bytes) = fs::read(&path) {
+                        node.sha256 = Some(crate::layer::sha256_digest(&bytes));
+                        if want == Want::Inspect {
+                            node.facts = selector.inspect(&tree_path, &bytes);
+                        } else {
+                            node.content = Some(Arc::from(bytes));
+                        }
+                    }
+                }
+                node
             } else {
                 node_from(&meta, NodeKind::Other, None)
             };
@@ -78,5 +94,7 @@ fn node_from(meta: &fs::Metadata, kind: NodeKind, content: Option<Arc<[u8]>>) ->
         gid: u64::from(meta.gid()),
         layer: 0,
         content,
+        sha256: None,
+        facts: None,
     }
 }

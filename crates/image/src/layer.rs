@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::ImageError;
 use crate::tree::{normalize_entry_path, symlink_escapes_root};
-use crate::{Interest, Progress};
+use crate::{Candidate, Facts, Progress, Selector, Want};
 
 /// The largest file whose content is kept in memory for a cataloger.
 pub(crate) const MAX_KEPT_FILE: u64 = 512 * 1024 * 1024;
@@ -38,6 +38,8 @@ pub(crate) struct Entry {
     pub(crate) gid: u64,
     pub(crate) size: u64,
     pub(crate) content: Option<Arc<[u8]>>,
+    pub(crate) sha256: Option<Digest>,
+    pub(crate) facts: Option<Facts>,
 }
 
 /// What reading one layer produced.
@@ -63,9 +65,16 @@ impl<R: Read> HashingReader<R> {
 
     /// Reads to the end, then returns the SHA-256 digest of everything read and the inner reader.
     pub(crate) fn finish(mut self) -> io::Result<(Digest, R)> {
-        io::copy(&mut self, &mut io::sink())?;
-        let digest = Digest::sha256_hex(&hex(&self.hasher.finalize())).expect("valid hex");
+        let (digest, _) = self.by_ref_finish()?;
         Ok((digest, self.inner))
+    }
+
+    /// Reads to the end and returns the SHA-256 digest of everything read, and the byte count.
+    pub(crate) fn by_ref_finish(&mut self) -> io::Result<(Digest, u64)> {
+        let n = io::copy(self, &mut io::sink())?;
+        let hasher = std::mem::take(&mut self.hasher);
+        let digest = Digest::sha256_hex(&hex(&hasher.finalize())).expect("valid hex");
+        Ok((digest, n))
     }
 }
 
@@ -87,7 +96,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-pub(crate) fn sha256_digest(bytes: &[u8]) -> Digest {
+/// The SHA-256 digest of `bytes`.
+pub fn sha256_digest(bytes: &[u8]) -> Digest {
     Digest::sha256_hex(&hex(&Sha256::digest(bytes))).expect("sha256 hex is valid")
 }
 
@@ -175,7 +185,7 @@ pub(crate) struct LayerCheck<'a> {
 pub(crate) fn read_layer(
     raw: Box<dyn Read + Send>,
     check: &LayerCheck<'_>,
-    interest: &Interest,
+    selector: &dyn Selector,
     progress: &dyn Progress,
 ) -> Result<LayerFiles, ImageError> {
     let label = check.label;
@@ -204,7 +214,7 @@ pub(crate) fn read_layer(
             let mut entry = entry.map_err(|e| {
                 ImageError::layer(label, format!("corrupt or truncated: {}", describe_io(&e)))
             })?;
-            if let Some(e) = read_entry(&mut entry, label, interest)? {
+            if let Some(e) = read_entry(&mut entry, label, selector)? {
                 entries.push(e);
             }
         }
@@ -244,7 +254,7 @@ fn describe_io(e: &io::Error) -> String {
 fn read_entry<R: Read>(
     entry: &mut tar::Entry<'_, R>,
     label: &str,
-    interest: &Interest,
+    selector: &dyn Selector,
 ) -> Result<Option<Entry>, ImageError> {
     let raw_path = entry.path_bytes();
     let raw_path = String::from_utf8_lossy(&raw_path).into_owned();
@@ -280,6 +290,8 @@ fn read_entry<R: Read>(
             gid,
             size: 0,
             content: None,
+            sha256: None,
+            facts: None,
         }));
     }
     if let Some(hidden) = name.strip_prefix(".wh.") {
@@ -296,6 +308,8 @@ fn read_entry<R: Read>(
             gid,
             size: 0,
             content: None,
+            sha256: None,
+            facts: None,
         }));
     }
 
@@ -320,21 +334,48 @@ fn read_entry<R: Read>(
         tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => return Ok(None),
         _ => EntryKind::Other,
     };
-    let content = if matches!(kind, EntryKind::File) && size <= MAX_KEPT_FILE && interest(&path) {
-        let mut buf = Vec::with_capacity(size as usize);
-        entry.read_to_end(&mut buf).map_err(|e| {
+    let (mut content, mut sha256, mut facts) = (None, None, None);
+    if matches!(kind, EntryKind::File) {
+        let candidate = Candidate {
+            path: &path,
+            mode,
+            size,
+        };
+        let want = match selector.want(&candidate) {
+            Want::Keep | Want::Inspect if size > MAX_KEPT_FILE => Want::Skip,
+            w => w,
+        };
+        let read_error = |e: io::Error| {
             ImageError::layer(label, format!("cannot read {path}: {}", describe_io(&e)))
-        })?;
-        if (buf.len() as u64) < size {
-            return Err(ImageError::layer(
-                label,
-                format!("{path}: truncated (unexpected end of data)"),
-            ));
+        };
+        if want == Want::Skip {
+            // The data has to be read past anyway; hashing it on the way costs little.
+            let mut hasher = HashingReader::new(&mut *entry);
+            let (digest, read) = hasher.by_ref_finish().map_err(read_error)?;
+            if read < size {
+                return Err(ImageError::layer(
+                    label,
+                    format!("{path}: truncated (unexpected end of data)"),
+                ));
+            }
+            sha256 = Some(digest);
+        } else {
+            let mut buf = Vec::with_capacity(size as usize);
+            entry.read_to_end(&mut buf).map_err(read_error)?;
+            if (buf.len() as u64) < size {
+                return Err(ImageError::layer(
+                    label,
+                    format!("{path}: truncated (unexpected end of data)"),
+                ));
+            }
+            sha256 = Some(sha256_digest(&buf));
+            if want == Want::Inspect {
+                facts = selector.inspect(&path, &buf);
+            } else {
+                content = Some(Arc::from(buf));
+            }
         }
-        Some(Arc::from(buf))
-    } else {
-        None
-    };
+    }
     Ok(Some(Entry {
         path,
         kind,
@@ -343,5 +384,7 @@ fn read_entry<R: Read>(
         gid,
         size,
         content,
+        sha256,
+        facts,
     }))
 }

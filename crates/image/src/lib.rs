@@ -3,7 +3,8 @@
 //! [`SourceRef::parse`] reads what the user typed, [`open`] resolves it to an [`Image`] (manifest,
 //! config and layer list, nothing read yet), and [`Image::read`] streams every layer once, in
 //! parallel, into a squashed [`FileTree`] in which every path remembers the layer that last wrote
-//! it. Only the files an [`Interest`] asks for keep their content.
+//! it and every regular file its SHA-256. Only the files a [`Selector`] wants keep their content
+//! (or a summary of it).
 
 mod dir;
 mod error;
@@ -30,11 +31,63 @@ pub use registry::{RegistryOptions, RegistryRef};
 pub use source::{SCHEMES, SourceRef};
 pub use tree::{FileTree, Node, NodeKind};
 
+#[doc(hidden)]
+pub use layer::sha256_digest;
+
 use crate::layer::{EntryKind, LayerCheck, LayerFiles};
 use crate::store::{BlobStore, DirStore, TarStore};
 
-/// Decides from a path (absolute, normalised) whether a file's content must be kept.
-pub type Interest = dyn Fn(&str) -> bool + Sync;
+/// A regular file as its header describes it, before its content is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    /// Absolute, normalised path.
+    pub path: &'a str,
+    pub mode: u32,
+    pub size: u64,
+}
+
+impl Candidate<'_> {
+    pub fn is_executable(&self) -> bool {
+        self.mode & 0o111 != 0
+    }
+}
+
+/// What to do with a file's content, decided from its header alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Stream past it (it is still hashed).
+    Skip,
+    /// Keep the content on the node: a cataloger reads it after the squash.
+    Keep,
+    /// Hand the content to [`Selector::inspect`] and keep only what that returns, so that large
+    /// files (executables) never stay in memory.
+    Inspect,
+}
+
+/// What [`Selector::inspect`] learned from a file, kept on its node. Opaque to this crate.
+pub type Facts = Arc<dyn std::any::Any + Send + Sync>;
+
+/// Decides which files matter while layers stream, and summarises the ones to inspect.
+pub trait Selector: Sync {
+    fn want(&self, candidate: &Candidate<'_>) -> Want;
+    /// Summarises an inspected file's content; `None` when there is nothing to keep.
+    fn inspect(&self, _path: &str, _content: &[u8]) -> Option<Facts> {
+        None
+    }
+}
+
+/// Selects files by path alone, keeping their content.
+pub struct KeepPaths<F: Fn(&str) -> bool + Sync>(pub F);
+
+impl<F: Fn(&str) -> bool + Sync> Selector for KeepPaths<F> {
+    fn want(&self, candidate: &Candidate<'_>) -> Want {
+        if (self.0)(candidate.path) {
+            Want::Keep
+        } else {
+            Want::Skip
+        }
+    }
+}
 
 /// Receives progress while layers stream. Every method has an empty default.
 pub trait Progress: Sync {
@@ -214,18 +267,18 @@ impl Image {
         &self.metadata
     }
 
-    /// Streams every layer once (in parallel), keeping the content of files `interest` selects,
-    /// and squashes them in order.
+    /// Streams every layer once (in parallel), keeping or inspecting the content of the files
+    /// `selector` wants and hashing every regular file, and squashes the layers in order.
     pub fn read(
         &self,
-        interest: &Interest,
+        selector: &dyn Selector,
         options: ReadOptions,
         progress: &dyn Progress,
     ) -> Result<Filesystem, ImageError> {
         match &self.content {
             Content::Directory(root) => {
                 progress.started(0, None);
-                let tree = dir::walk(root, interest)?;
+                let tree = dir::walk(root, selector)?;
                 Ok(Filesystem {
                     layer_views: if options.keep_layer_views {
                         vec![tree.clone()]
@@ -236,7 +289,7 @@ impl Image {
                     layers: Vec::new(),
                 })
             }
-            Content::Layers(layers) => read_layers(layers, interest, options, progress),
+            Content::Layers(layers) => read_layers(layers, selector, options, progress),
         }
     }
 }
@@ -250,7 +303,7 @@ fn layer_label(index: usize, spec: &LayerSpec) -> String {
 
 fn read_layers(
     layers: &Layers,
-    interest: &Interest,
+    selector: &dyn Selector,
     options: ReadOptions,
     progress: &dyn Progress,
 ) -> Result<Filesystem, ImageError> {
@@ -281,7 +334,7 @@ fn read_layers(
                             blob_digest: spec.digest.as_ref(),
                             diff_id: spec.diff_id.as_ref(),
                         };
-                        layer::read_layer(raw, &check, interest, progress)
+                        layer::read_layer(raw, &check, selector, progress)
                     });
                     if result.is_err() {
                         failed.store(true, Ordering::SeqCst);
@@ -357,6 +410,8 @@ fn apply_layer(tree: &mut FileTree, index: usize, entries: Vec<layer::Entry>) {
                         size: 0,
                         layer: index,
                         content: None,
+                        sha256: None,
+                        facts: None,
                     },
                 };
                 tree.insert(e.path, node);
@@ -376,6 +431,8 @@ fn apply_layer(tree: &mut FileTree, index: usize, entries: Vec<layer::Entry>) {
                 size: e.size,
                 layer: index,
                 content: e.content,
+                sha256: e.sha256,
+                facts: e.facts,
             },
         );
     }
@@ -395,6 +452,8 @@ mod tests {
             gid: 0,
             size: content.len() as u64,
             content: Some(Arc::from(content.as_bytes())),
+            sha256: None,
+            facts: None,
         }
     }
 

@@ -15,7 +15,7 @@ pub enum NodeKind {
 
 /// One path of a file tree: its metadata, the layer that last wrote it, and its content when a
 /// cataloger asked for it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Node {
     pub kind: NodeKind,
     pub mode: u32,
@@ -25,6 +25,25 @@ pub struct Node {
     /// Index of the layer that last wrote this path (0 for a directory source).
     pub layer: usize,
     pub content: Option<Arc<[u8]>>,
+    /// The SHA-256 of a regular file's content (of every file read from a layer; of the files
+    /// whose content was kept or inspected in a directory source).
+    pub sha256: Option<customs_types::Digest>,
+    /// What the selector's inspection learned from the content.
+    pub facts: Option<crate::Facts>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("kind", &self.kind)
+            .field("mode", &format_args!("{:o}", self.mode))
+            .field("size", &self.size)
+            .field("layer", &self.layer)
+            .field("kept", &self.content.is_some())
+            .field("sha256", &self.sha256)
+            .field("facts", &self.facts.is_some())
+            .finish()
+    }
 }
 
 /// A filesystem view: every path (absolute, normalised, no trailing slash; the root is `/`) with
@@ -233,6 +252,8 @@ mod tests {
             size: content.len() as u64,
             layer: 0,
             content: Some(Arc::from(content.as_bytes())),
+            sha256: None,
+            facts: None,
         }
     }
 

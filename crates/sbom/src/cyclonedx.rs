@@ -168,5 +168,8 @@ fn maintainer(p: &Package) -> Option<String> {
         PackageMetadata::Dpkg(m) => m.maintainer.clone(),
         PackageMetadata::Apk(m) => m.maintainer.clone(),
         PackageMetadata::Rpm(m) => m.vendor.clone(),
+        PackageMetadata::Python(m) => m.author.clone(),
+        PackageMetadata::Npm(m) => m.author.clone(),
+        _ => None,
     }
 }

@@ -9,7 +9,8 @@ mod purl;
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use package::{
-    ApkMetadata, DpkgMetadata, Location, OwnedFile, Package, PackageMetadata, PackageType,
-    Relationship, RelationshipKind, RpmMetadata, Unknown,
+    ApkMetadata, DpkgMetadata, GoMetadata, JavaMetadata, Location, NpmMetadata, OwnedFile, Package,
+    PackageMetadata, PackageType, PythonMetadata, Relationship, RelationshipKind, RpmMetadata,
+    RustMetadata, Unknown,
 };
 pub use purl::Purl;

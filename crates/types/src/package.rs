@@ -9,6 +9,13 @@ pub enum PackageType {
     Deb,
     Apk,
     Rpm,
+    Python,
+    Npm,
+    Java,
+    #[serde(rename = "go-module")]
+    GoModule,
+    #[serde(rename = "rust-crate")]
+    RustCrate,
 }
 
 impl PackageType {
@@ -17,6 +24,11 @@ impl PackageType {
             PackageType::Deb => "deb",
             PackageType::Apk => "apk",
             PackageType::Rpm => "rpm",
+            PackageType::Python => "python",
+            PackageType::Npm => "npm",
+            PackageType::Java => "java",
+            PackageType::GoModule => "go-module",
+            PackageType::RustCrate => "rust-crate",
         }
     }
 
@@ -94,6 +106,65 @@ pub struct RpmMetadata {
     pub modularity_label: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PythonMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_page: Option<String>,
+    /// The directory packages are installed in (`…/site-packages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_packages: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_dist: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NpmMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JavaMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_id: Option<String>,
+    /// Where the identity came from: `pom.properties`, `maven-repo`, `manifest` or `file-name`.
+    pub identity_from: String,
+    /// The SHA-1 of the archive, as Maven Central indexes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    /// `outer.war:WEB-INF/lib/inner.jar` for a nested archive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoMetadata {
+    /// The Go toolchain that built the binary (`go1.19.8`).
+    pub go_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_module: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_settings: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RustMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
 /// What a package database says beyond the common fields, per package type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -101,6 +172,11 @@ pub enum PackageMetadata {
     Dpkg(DpkgMetadata),
     Apk(ApkMetadata),
     Rpm(RpmMetadata),
+    Python(PythonMetadata),
+    Npm(NpmMetadata),
+    Java(JavaMetadata),
+    Go(GoMetadata),
+    Rust(RustMetadata),
 }
 
 /// One package found in an image or directory.

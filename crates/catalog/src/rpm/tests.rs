@@ -59,24 +59,7 @@ fn corrupt_database_is_an_unknown_not_a_failure() {
     std::fs::create_dir_all(&db).unwrap();
     std::fs::write(db.join("rpmdb.sqlite"), b"this is not sqlite").unwrap();
     std::fs::write(db.join("Packages"), b"\0\0\0\0").unwrap();
-    let source = customs_image::SourceRef::Dir {
-        path: tmp.path().into(),
-    };
-    let image = customs_image::open(&source, &Default::default()).unwrap();
-    let fs = image
-        .read(
-            &crate::interest,
-            Default::default(),
-            &customs_image::NoProgress,
-        )
-        .unwrap();
-    let env = crate::Env {
-        tree: &fs.squashed,
-        distro: None,
-        layer_ids: &[],
-        only_layer: None,
-    };
-    let catalog = crate::catalog(&env);
+    let (catalog, _) = crate::catalog_root(tmp.path());
     assert!(catalog.packages.is_empty());
     let reasons: Vec<(&str, &str)> = catalog
         .unknowns
@@ -135,23 +118,7 @@ fn truncated_berkeley_db_is_an_unknown() {
     let db = tmp.path().join("var/lib/rpm");
     std::fs::create_dir_all(&db).unwrap();
     std::fs::write(db.join("Packages"), &full[..full.len() / 2]).unwrap();
-    let source = customs_image::SourceRef::Dir {
-        path: tmp.path().into(),
-    };
-    let image = customs_image::open(&source, &Default::default()).unwrap();
-    let fs = image
-        .read(
-            &crate::interest,
-            Default::default(),
-            &customs_image::NoProgress,
-        )
-        .unwrap();
-    let catalog = crate::catalog(&crate::Env {
-        tree: &fs.squashed,
-        distro: None,
-        layer_ids: &[],
-        only_layer: None,
-    });
+    let (catalog, _) = crate::catalog_root(tmp.path());
     assert!(catalog.packages.is_empty());
     assert_eq!(catalog.unknowns.len(), 1);
     assert!(
