@@ -61,14 +61,14 @@ pub(crate) fn walk(root: &Path, selector: &dyn Selector) -> Result<FileTree, Ima
                 };
                 let mut node = node_from(&meta, NodeKind::File, None);
                 // Only wanted files are read: a directory scan must not read a whole disk.
-                if want != Want::Skip {
-                    if let Ok(bytes) = fs::read(&path) {
-                        node.sha256 = Some(crate::layer::sha256_digest(&bytes));
-                        if want == Want::Inspect {
-                            node.facts = selector.inspect(&tree_path, &bytes);
-                        } else {
-                            node.content = Some(Arc::from(bytes));
-                        }
+                if want != Want::Skip
+                    && let Ok(bytes) = fs::read(&path)
+                {
+                    node.sha256 = Some(crate::layer::sha256_digest(&bytes));
+                    if want == Want::Inspect {
+                        node.facts = selector.inspect(&tree_path, &bytes);
+                    } else {
+                        node.content = Some(Arc::from(bytes));
                     }
                 }
                 node
