@@ -4,12 +4,16 @@
 mod apk;
 mod distro;
 mod dpkg;
+mod java;
 mod npm;
 mod paragraph;
 mod python;
 mod rpm;
 
-use customs_image::{Candidate, FileTree, NodeKind, Selector, Want};
+use std::any::Any;
+use std::sync::Arc;
+
+use customs_image::{Candidate, Facts, FileTree, NodeKind, Selector, Want};
 use customs_types::{Digest, Distro, Location, Package, Relationship, Unknown};
 
 pub use distro::detect_distro;
@@ -21,6 +25,7 @@ pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[
     &rpm::Rpm,
     &python::Python,
     &npm::Npm,
+    &java::Java,
 ];
 
 /// One package manager's reader.
@@ -36,14 +41,27 @@ pub(crate) trait Cataloger: Sync {
     fn wants(&self, path: &str) -> bool {
         self.is_primary(path)
     }
-    /// Reads one primary file into packages (and relationships between them).
+    /// Whether this cataloger learns from the file's content while layers stream, instead of
+    /// having it kept (archives and executables, which may be large).
+    fn inspects(&self, _candidate: &Candidate<'_>) -> bool {
+        false
+    }
+    /// Summarises streamed content: the facts the cataloger reads later as its primary evidence.
+    fn inspect(&self, _path: &str, _content: &[u8]) -> Option<Box<dyn Any + Send + Sync>> {
+        None
+    }
+    /// Reads one primary file (or the facts inspection kept of it) into packages.
     fn catalog(&self, primary: &Primary<'_>, env: &Env<'_>, out: &mut Catalog);
 }
 
-/// A primary file handed to a cataloger.
+/// What each inspecting cataloger learned from one file, by cataloger name.
+struct FileFacts(Vec<(&'static str, Box<dyn Any + Send + Sync>)>);
+
+/// A primary file handed to a cataloger: its content when kept, or what inspection learned.
 pub(crate) struct Primary<'a> {
     pub(crate) path: &'a str,
     pub(crate) content: &'a [u8],
+    pub(crate) facts: Option<&'a (dyn Any + Send + Sync)>,
     pub(crate) location: Location,
 }
 
@@ -78,9 +96,19 @@ impl Selector for CatalogSelector {
     fn want(&self, candidate: &Candidate<'_>) -> Want {
         if wanted(candidate.path) {
             Want::Keep
+        } else if CATALOGERS.iter().any(|c| c.inspects(candidate)) {
+            Want::Inspect
         } else {
             Want::Skip
         }
+    }
+
+    fn inspect(&self, path: &str, content: &[u8]) -> Option<Facts> {
+        let facts: Vec<_> = CATALOGERS
+            .iter()
+            .filter_map(|c| c.inspect(path, content).map(|f| (c.name(), f)))
+            .collect();
+        (!facts.is_empty()).then(|| Arc::new(FileFacts(facts)) as Facts)
     }
 }
 
@@ -104,21 +132,32 @@ pub fn catalog(env: &Env<'_>) -> Catalog {
         if env.only_layer.is_some_and(|l| l != node.layer) {
             continue;
         }
+        let file_facts = node
+            .facts
+            .as_ref()
+            .and_then(|f| f.downcast_ref::<FileFacts>());
         for cataloger in CATALOGERS {
-            if !cataloger.is_primary(path) {
+            let facts = file_facts.and_then(|ff| {
+                ff.0.iter()
+                    .find(|(name, _)| *name == cataloger.name())
+                    .map(|(_, f)| f.as_ref())
+            });
+            if facts.is_none() && !cataloger.is_primary(path) {
                 continue;
             }
-            let Some(content) = node.content.as_deref() else {
+            let content = node.content.as_deref();
+            if facts.is_none() && content.is_none() {
                 out.unknowns.push(Unknown {
                     cataloger: cataloger.name().into(),
                     path: path.into(),
                     reason: "content not available (file too large)".into(),
                 });
                 continue;
-            };
+            }
             let primary = Primary {
                 path,
-                content,
+                content: content.unwrap_or_default(),
+                facts,
                 location: Location {
                     path: path.to_string(),
                     layer: env.layer_ids.get(node.layer).cloned().flatten(),

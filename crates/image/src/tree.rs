@@ -103,6 +103,16 @@ impl FileTree {
         self.nodes.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Every path under directory `dir` (at any depth), in path order.
+    pub fn iter_prefix<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a Node)> + 'a {
+        let prefix = child_prefix(dir);
+        let start = prefix.clone();
+        self.nodes
+            .range::<str, _>((Bound::Included(start.as_str()), Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
     /// The direct children of directory `dir` (not following a symlink at `dir`).
     pub fn children<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a Node)> + 'a {
         let prefix = child_prefix(dir);
