@@ -4,11 +4,14 @@
 mod apk;
 mod distro;
 mod dpkg;
+mod elf;
+mod go;
 mod java;
 mod npm;
 mod paragraph;
 mod python;
 mod rpm;
+mod rust;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -26,6 +29,8 @@ pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[
     &python::Python,
     &npm::Npm,
     &java::Java,
+    &go::Go,
+    &rust::Rust,
 ];
 
 /// One package manager's reader.
