@@ -38,7 +38,10 @@ fn check(source: &str, package_type: &str, expected_file: &str) -> serde_json::V
         .iter()
         .filter(|p| p["type"] != package_type && !others.iter().any(|(t, _)| p["type"] == *t))
         .collect();
-    assert!(unexpected.is_empty(), "{source}: unexpected packages {unexpected:?}");
+    assert!(
+        unexpected.is_empty(),
+        "{source}: unexpected packages {unexpected:?}"
+    );
     sbom
 }
 
