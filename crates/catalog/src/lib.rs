@@ -172,7 +172,47 @@ pub fn catalog(env: &Env<'_>) -> Catalog {
             cataloger.catalog(&primary, env, &mut out);
         }
     }
+    link_ownership(&mut out, env.tree);
     out
+}
+
+/// Links each OS package to the other packages whose evidence (the files that declare them, the
+/// files they list) it installed: `ownership-by-file-overlap`. Listed paths are resolved through
+/// the tree, so `/bin/x` listed by dpkg meets `/usr/bin/x` on a merged-/usr system.
+fn link_ownership(out: &mut Catalog, tree: &FileTree) {
+    use std::collections::{BTreeSet, HashMap};
+    let mut owners: HashMap<String, Vec<&str>> = HashMap::new();
+    for p in out.packages.iter().filter(|p| p.package_type.is_os()) {
+        for f in &p.files {
+            owners.entry(f.path.clone()).or_default().push(&p.id);
+            if let Some((real, _)) = tree.resolve(&f.path) {
+                if real != f.path {
+                    owners.entry(real).or_default().push(&p.id);
+                }
+            }
+        }
+    }
+    if owners.is_empty() {
+        return;
+    }
+    let mut edges = BTreeSet::new();
+    for p in out.packages.iter().filter(|p| !p.package_type.is_os()) {
+        let evidence = p
+            .locations
+            .iter()
+            .map(|l| l.path.as_str())
+            .chain(p.files.iter().map(|f| f.path.as_str()));
+        for path in evidence {
+            for owner in owners.get(path).into_iter().flatten() {
+                edges.insert(Relationship {
+                    from: (*owner).to_string(),
+                    to: p.id.clone(),
+                    kind: customs_types::RelationshipKind::OwnershipByFileOverlap,
+                });
+            }
+        }
+    }
+    out.relationships.extend(edges);
 }
 
 /// A stable package id: a 64-bit FNV-1a hash of what makes the package itself.

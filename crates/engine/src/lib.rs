@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use customs_catalog::{Catalog, CatalogSelector, Env, catalog, detect_distro};
 use customs_image::{Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, SourceRef};
 use customs_sbom::{
-    Descriptor, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription, Timestamp,
+    Descriptor, FileRecord, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription,
+    Timestamp,
 };
 use customs_types::{Digest, Package};
 
@@ -93,6 +94,7 @@ pub fn analyze(
         Scope::AllLayers => all_layers(&fs, &squashed, distro.as_ref(), &layer_ids),
     };
     observer.cataloged(result.packages.len());
+    let files = file_records(&fs.squashed, &layer_ids, &result.packages);
     let mut sbom = Sbom {
         schema: SCHEMA.to_string(),
         descriptor: Descriptor::default(),
@@ -106,6 +108,7 @@ pub fn analyze(
         distro,
         packages: result.packages,
         relationships: result.relationships,
+        files,
         unknowns: result.unknowns,
     };
     sbom.sort();
@@ -171,6 +174,52 @@ fn all_layers(
     out.unknowns.sort();
     out.unknowns.dedup();
     out
+}
+
+/// Every file of the tree, with the SHA-256 of the files packages own and of executables.
+fn file_records(
+    tree: &customs_image::FileTree,
+    layer_ids: &[Option<Digest>],
+    packages: &[Package],
+) -> Vec<FileRecord> {
+    use customs_image::NodeKind;
+    let mut owned: BTreeSet<String> = BTreeSet::new();
+    for p in packages {
+        for path in p
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(p.locations.iter().map(|l| l.path.as_str()))
+        {
+            owned.insert(path.to_string());
+            if let Some((real, _)) = tree.resolve(path) {
+                owned.insert(real);
+            }
+        }
+    }
+    tree.iter()
+        .map(|(path, node)| {
+            let (kind, link_target) = match &node.kind {
+                NodeKind::File => ("file", None),
+                NodeKind::Dir => ("dir", None),
+                NodeKind::Symlink(t) => ("symlink", Some(t.clone())),
+                NodeKind::Other => ("other", None),
+            };
+            let hashed =
+                node.kind == NodeKind::File && (node.mode & 0o111 != 0 || owned.contains(path));
+            FileRecord {
+                path: path.to_string(),
+                kind: kind.to_string(),
+                mode: format!("{:04o}", node.mode & 0o7777),
+                uid: node.uid,
+                gid: node.gid,
+                size: node.size,
+                layer: layer_ids.get(node.layer).cloned().flatten(),
+                sha256: if hashed { node.sha256.clone() } else { None },
+                link_target,
+            }
+        })
+        .collect()
 }
 
 fn describe_image(metadata: &ImageMetadata, fs: &Filesystem) -> Option<ImageDescription> {

@@ -11,7 +11,9 @@ mod spdx;
 mod table;
 mod time;
 
-pub use model::{Descriptor, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription};
+pub use model::{
+    Descriptor, FileRecord, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription,
+};
 pub use time::Timestamp;
 
 use std::fmt;

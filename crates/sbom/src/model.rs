@@ -18,9 +18,34 @@ pub struct Sbom {
     pub packages: Vec<Package>,
     #[serde(default)]
     pub relationships: Vec<Relationship>,
+    /// Every file of the analysed filesystem (the squashed view of an image).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRecord>,
     /// Files that looked like package databases but could not be read, with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknowns: Vec<Unknown>,
+}
+
+/// One file of the analysed filesystem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// `file`, `dir`, `symlink` or `other`.
+    pub kind: String,
+    /// Permission bits in octal (`0755`).
+    pub mode: String,
+    pub uid: u64,
+    pub gid: u64,
+    #[serde(default)]
+    pub size: u64,
+    /// The diff ID of the layer that last wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Digest>,
+    /// For files that packages own and for executables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_target: Option<String>,
 }
 
 /// The tool that made the SBOM.
