@@ -185,10 +185,10 @@ fn link_ownership(out: &mut Catalog, tree: &FileTree) {
     for p in out.packages.iter().filter(|p| p.package_type.is_os()) {
         for f in &p.files {
             owners.entry(f.path.clone()).or_default().push(&p.id);
-            if let Some((real, _)) = tree.resolve(&f.path) {
-                if real != f.path {
-                    owners.entry(real).or_default().push(&p.id);
-                }
+            if let Some((real, _)) = tree.resolve(&f.path)
+                && real != f.path
+            {
+                owners.entry(real).or_default().push(&p.id);
             }
         }
     }
