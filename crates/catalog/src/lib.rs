@@ -2,6 +2,7 @@
 //! packages it lists. Adding an ecosystem is one folder here and one line in [`CATALOGERS`].
 
 mod apk;
+mod binary;
 mod distro;
 mod dpkg;
 mod elf;
@@ -31,6 +32,7 @@ pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[
     &java::Java,
     &go::Go,
     &rust::Rust,
+    &binary::Binary,
 ];
 
 /// One package manager's reader.
@@ -212,7 +214,22 @@ fn link_ownership(out: &mut Catalog, tree: &FileTree) {
             }
         }
     }
-    out.relationships.extend(edges);
+    // A recognised program that an OS package installed is that package's: drop the duplicate.
+    let owned_binaries: BTreeSet<String> = edges
+        .iter()
+        .map(|e: &Relationship| e.to.clone())
+        .filter(|id| {
+            out.packages
+                .iter()
+                .any(|p| &p.id == id && p.package_type == customs_types::PackageType::Binary)
+        })
+        .collect();
+    out.packages.retain(|p| !owned_binaries.contains(&p.id));
+    out.relationships.extend(
+        edges
+            .into_iter()
+            .filter(|e| !owned_binaries.contains(&e.to)),
+    );
 }
 
 /// A stable package id: a 64-bit FNV-1a hash of what makes the package itself.

@@ -158,3 +158,58 @@ fn lang_all_layers_keeps_the_uninstalled_pyyaml() {
     assert_eq!(django["locations"][0]["visible"], true);
     assert_eq!(count(&sbom, "python"), 14);
 }
+
+/// Real programs copied out of the shared images (with GNU tar) into a directory with no package
+/// database: the classifier must name each, with the upstream version its OS package carries.
+#[test]
+fn classifier_on_real_binaries_agrees_with_their_os_packages() {
+    let blobs = shared_layout().join("blobs/sha256");
+    let dir = tempfile::tempdir().unwrap();
+    let extract = |blob: &str, member: &str, to: &str| {
+        let target = dir.path().join(to);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        sh(&format!(
+            "tar -xzOf {} --wildcards '*{member}' > {} && chmod 755 {}",
+            blobs.join(blob).display(),
+            target.display(),
+            target.display()
+        ));
+    };
+    let debian = "4de02a229367368a83e9547a03725bd95ceb01c336090ec4a269d487575ea651";
+    let alpine = "76e09977d9d400c564fbb6ff1ae1337c4cef2b4041172f288595be8f6b9085d8";
+    let lang_debs = "827897387702cbc04bd5e87b95ae3e2e75ae1abf95152c9c5560a68ca5439515";
+    extract(debian, "usr/bin/bash", "usr/bin/bash");
+    extract(debian, "x86_64-linux-gnu/libc.so.6", "lib/libc.so.6");
+    extract(alpine, "bin/busybox", "bin/busybox");
+    extract(alpine, "lib/libcrypto.so.1.1", "lib/libcrypto.so.1.1");
+    extract(lang_debs, "usr/bin/python3.11", "usr/bin/python3.11");
+    let sbom = sbom_json(&format!("dir:{}", dir.path().display()), &[]);
+    let mut got = names_versions(&sbom, "binary");
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "bash 5.2.15",
+            "busybox 1.31.1",
+            "glibc 2.36",
+            "openssl 1.1.1n",
+            "python 3.11.2"
+        ]
+    );
+    // The same programs inside their images are their OS packages' files: no binary package.
+    for r in ["debian-base", "alpine-3.12", "lang"] {
+        let image = sbom_json(&format!("oci-dir:{}:{r}", shared_layout().display()), &[]);
+        assert!(names_versions(&image, "binary").is_empty(), "{r}");
+        let os = if r.starts_with("alpine") {
+            "apk"
+        } else {
+            "deb"
+        };
+        let os_packages = names_versions(&image, os);
+        let has = |prefix: &str| os_packages.iter().any(|p| p.starts_with(prefix));
+        assert!(
+            has("bash 5.2.15") || has("busybox 1.31.1"),
+            "{r}: {os_packages:?}"
+        );
+    }
+}

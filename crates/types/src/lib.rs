@@ -9,8 +9,8 @@ mod purl;
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use package::{
-    ApkMetadata, DpkgMetadata, GoMetadata, JavaMetadata, Location, NpmMetadata, OwnedFile, Package,
-    PackageMetadata, PackageType, PythonMetadata, Relationship, RelationshipKind, RpmMetadata,
-    RustMetadata, Unknown,
+    ApkMetadata, BinaryMetadata, DpkgMetadata, GoMetadata, JavaMetadata, Location, NpmMetadata,
+    OwnedFile, Package, PackageMetadata, PackageType, PythonMetadata, Relationship,
+    RelationshipKind, RpmMetadata, RustMetadata, Unknown,
 };
 pub use purl::Purl;

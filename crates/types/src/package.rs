@@ -16,6 +16,8 @@ pub enum PackageType {
     GoModule,
     #[serde(rename = "rust-crate")]
     RustCrate,
+    /// A program or library recognised from its content, without package metadata.
+    Binary,
 }
 
 impl PackageType {
@@ -29,6 +31,7 @@ impl PackageType {
             PackageType::Java => "java",
             PackageType::GoModule => "go-module",
             PackageType::RustCrate => "rust-crate",
+            PackageType::Binary => "binary",
         }
     }
 
@@ -165,6 +168,14 @@ pub struct RustMetadata {
     pub kind: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinaryMetadata {
+    /// Which classifier recognised it.
+    pub classifier: String,
+    /// The text in the file that gave the version away.
+    pub evidence: String,
+}
+
 /// What a package database says beyond the common fields, per package type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -177,6 +188,7 @@ pub enum PackageMetadata {
     Java(JavaMetadata),
     Go(GoMetadata),
     Rust(RustMetadata),
+    Binary(BinaryMetadata),
 }
 
 /// One package found in an image or directory.
