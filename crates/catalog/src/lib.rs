@@ -4,14 +4,18 @@
 mod apk;
 mod binary;
 mod distro;
+mod dotnet;
 mod dpkg;
 mod elf;
 mod go;
 mod java;
+mod lockfile;
 mod npm;
 mod paragraph;
+mod php;
 mod python;
 mod rpm;
+mod ruby;
 mod rust;
 
 use std::any::Any;
@@ -28,10 +32,20 @@ pub(crate) const CATALOGERS: &[&dyn Cataloger] = &[
     &apk::Apk,
     &rpm::Rpm,
     &python::Python,
+    &python::declared::PythonDeclared,
     &npm::Npm,
+    &npm::lock::NpmLock,
     &java::Java,
     &go::Go,
+    &go::go_mod::GoMod,
     &rust::Rust,
+    &rust::cargo_lock::CargoLock,
+    &ruby::Gemspec,
+    &ruby::GemfileLock,
+    &php::ComposerInstalled,
+    &php::ComposerLock,
+    &dotnet::DepsJson,
+    &dotnet::PackagesLock,
     &binary::Binary,
 ];
 
@@ -80,6 +94,8 @@ pub struct Env<'a> {
     pub layer_ids: &'a [Option<Digest>],
     /// Only read primary files last written by this layer (for all-layers analysis).
     pub only_layer: Option<usize>,
+    /// Read what lockfiles and manifests declare too (directory scans: a project's source).
+    pub declared: bool,
 }
 
 /// What the catalogers found in one file tree.
@@ -174,8 +190,24 @@ pub fn catalog(env: &Env<'_>) -> Catalog {
             cataloger.catalog(&primary, env, &mut out);
         }
     }
+    drop_declared_duplicates(&mut out);
     link_ownership(&mut out, env.tree);
     out
+}
+
+/// A package a lockfile declares and that is also found installed is reported once: installed.
+fn drop_declared_duplicates(out: &mut Catalog) {
+    use customs_types::PackageMetadata;
+    let installed: std::collections::HashSet<(customs_types::PackageType, String, String)> = out
+        .packages
+        .iter()
+        .filter(|p| !matches!(p.metadata, PackageMetadata::Declared(_)))
+        .map(|p| (p.package_type, p.name.clone(), p.version.clone()))
+        .collect();
+    out.packages.retain(|p| {
+        !matches!(p.metadata, PackageMetadata::Declared(_))
+            || !installed.contains(&(p.package_type, p.name.clone(), p.version.clone()))
+    });
 }
 
 /// Links each OS package to the other packages whose evidence (the files that declare them, the
@@ -230,6 +262,31 @@ fn link_ownership(out: &mut Catalog, tree: &FileTree) {
             .into_iter()
             .filter(|e| !owned_binaries.contains(&e.to)),
     );
+}
+
+/// A package of a language ecosystem found in `primary`.
+pub(crate) fn language_package(
+    package_type: customs_types::PackageType,
+    name: &str,
+    version: &str,
+    purl: customs_types::Purl,
+    primary: &Primary<'_>,
+    metadata: customs_types::PackageMetadata,
+) -> Package {
+    Package {
+        id: package_id(&[package_type.as_str(), name, version, primary.path]),
+        name: name.to_string(),
+        version: version.to_string(),
+        package_type,
+        arch: None,
+        source_name: None,
+        source_version: None,
+        licenses: Vec::new(),
+        purl,
+        locations: vec![primary.location.clone()],
+        files: Vec::new(),
+        metadata,
+    }
 }
 
 /// A stable package id: a 64-bit FNV-1a hash of what makes the package itself.
@@ -309,6 +366,7 @@ pub(crate) fn catalog_root(root: &std::path::Path) -> (Catalog, Option<Distro>) 
         distro: distro.as_ref(),
         layer_ids: &[],
         only_layer: None,
+        declared: true,
     };
     (catalog(&env), distro)
 }
@@ -330,6 +388,7 @@ mod tests {
             .map(|n| n.split('-').next().unwrap().to_string())
             .collect();
         listed.sort();
+        listed.dedup();
         assert_eq!(
             folders, listed,
             "every folder under src/ must be in CATALOGERS"

@@ -82,12 +82,15 @@ pub fn analyze(
     };
     let fs = image.read(&CatalogSelector, read_options, observer)?;
     let distro = detect_distro(&fs.squashed);
+    // Lockfiles describe a project's source: read them in directory scans, not in images.
+    let declared = matches!(source, SourceRef::Dir { .. });
     let layer_ids: Vec<Option<Digest>> = fs.layers.iter().map(|l| l.diff_id.clone()).collect();
     let squashed = catalog(&Env {
         tree: &fs.squashed,
         distro: distro.as_ref(),
         layer_ids: &layer_ids,
         only_layer: None,
+        declared,
     });
     let result = match options.scope {
         Scope::Squashed => squashed,
@@ -145,6 +148,7 @@ fn all_layers(
             distro,
             layer_ids,
             only_layer: Some(index),
+            declared: false,
         });
         for mut p in layer.packages {
             for l in &mut p.locations {

@@ -9,8 +9,8 @@ mod purl;
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use package::{
-    ApkMetadata, BinaryMetadata, DpkgMetadata, GoMetadata, JavaMetadata, Location, NpmMetadata,
-    OwnedFile, Package, PackageMetadata, PackageType, PythonMetadata, Relationship,
-    RelationshipKind, RpmMetadata, RustMetadata, Unknown,
+    ApkMetadata, BinaryMetadata, DeclaredMetadata, DpkgMetadata, GoMetadata, InstalledMetadata,
+    JavaMetadata, Location, NpmMetadata, OwnedFile, Package, PackageMetadata, PackageType,
+    PythonMetadata, Relationship, RelationshipKind, RpmMetadata, RustMetadata, Unknown,
 };
 pub use purl::Purl;

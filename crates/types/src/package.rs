@@ -18,6 +18,9 @@ pub enum PackageType {
     RustCrate,
     /// A program or library recognised from its content, without package metadata.
     Binary,
+    Gem,
+    Composer,
+    Nuget,
 }
 
 impl PackageType {
@@ -32,6 +35,9 @@ impl PackageType {
             PackageType::GoModule => "go-module",
             PackageType::RustCrate => "rust-crate",
             PackageType::Binary => "binary",
+            PackageType::Gem => "gem",
+            PackageType::Composer => "composer",
+            PackageType::Nuget => "nuget",
         }
     }
 
@@ -176,6 +182,29 @@ pub struct BinaryMetadata {
     pub evidence: String,
 }
 
+/// A package a lockfile or manifest declares (directory scans), rather than one found installed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredMetadata {
+    /// Where the lockfile says it came from (a registry URL, a git source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    /// The lockfile's integrity hash or checksum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
+    /// Only needed to develop the project (dev-dependencies).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+}
+
+/// An installed package of an ecosystem without richer metadata here (gems, composer, .NET).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalledMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+}
+
 /// What a package database says beyond the common fields, per package type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -189,6 +218,8 @@ pub enum PackageMetadata {
     Go(GoMetadata),
     Rust(RustMetadata),
     Binary(BinaryMetadata),
+    Declared(DeclaredMetadata),
+    Installed(InstalledMetadata),
 }
 
 /// One package found in an image or directory.

@@ -221,5 +221,7 @@ fn read_string<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
     Some(s)
 }
 
+pub(crate) mod go_mod;
+
 #[cfg(test)]
 mod tests;

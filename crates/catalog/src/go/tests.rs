@@ -114,3 +114,33 @@ fn gopath_builds_name_the_main_package() {
         ("github.com/x/y/cmd/z", "(devel)")
     );
 }
+
+#[test]
+fn go_mod_in_a_directory_scan() {
+    let (catalog, _) = crate::catalog_fixture("src/go/testdata/project");
+    let got: Vec<(&str, &str)> = catalog
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("github.com/gorilla/mux", "v1.8.0"),
+            ("golang.org/x/text", "v0.3.7"),
+            ("github.com/new/lib", "v1.1.0"),
+            ("github.com/pkg/errors", "v0.9.1"),
+        ]
+    );
+    let customs_types::PackageMetadata::Declared(mux) = &catalog.packages[0].metadata else {
+        panic!()
+    };
+    assert_eq!(
+        mux.integrity.as_deref(),
+        Some("h1:i40aqfkR1h2SlN9hojwV5ZA91wcXFOvkdNIeFDP5koI=")
+    );
+    assert_eq!(
+        catalog.packages[0].purl.as_str(),
+        "pkg:golang/github.com/gorilla/mux@v1.8.0"
+    );
+}

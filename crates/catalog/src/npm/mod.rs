@@ -91,5 +91,7 @@ fn text(v: &Value) -> Option<&str> {
     v.as_str().map(str::trim).filter(|s| !s.is_empty())
 }
 
+pub(crate) mod lock;
+
 #[cfg(test)]
 mod tests;

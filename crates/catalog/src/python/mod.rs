@@ -255,5 +255,7 @@ fn installed_files(env: &Env<'_>, info_dir: &str) -> Vec<OwnedFile> {
     files
 }
 
+pub(crate) mod declared;
+
 #[cfg(test)]
 mod tests;

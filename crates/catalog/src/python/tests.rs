@@ -71,3 +71,40 @@ fn pep503_names() {
     assert_eq!(super::normalize("Foo.Bar__baz"), "foo-bar-baz");
     assert_eq!(super::normalize("PyYAML"), "pyyaml");
 }
+
+#[test]
+fn requirements_and_lockfiles() {
+    let (catalog, _) = catalog_fixture("src/python/testdata/project");
+    let mut got: Vec<(&str, &str, &str)> = catalog
+        .packages
+        .iter()
+        .map(|p| {
+            let dev = matches!(&p.metadata, PackageMetadata::Declared(m) if m.dev);
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                if dev { "dev" } else { "" },
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("Django", "2.2", ""),
+            ("black", "23.1.0", "dev"),
+            ("certifi", "2023.7.22", ""),
+            ("idna", "2.7", ""),
+            ("pytest", "7.4.0", "dev"),
+            ("requests", "2.19.1", ""),
+            ("sqlparse", "0.4.4", ""),
+            ("urllib3", "1.23", ""),
+        ]
+    );
+    assert!(
+        catalog
+            .packages
+            .iter()
+            .any(|p| p.purl.as_str() == "pkg:pypi/django@2.2")
+    );
+}

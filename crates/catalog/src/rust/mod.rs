@@ -121,5 +121,7 @@ fn decode(section: &[u8]) -> Result<Vec<Crate>, String> {
         .collect())
 }
 
+pub(crate) mod cargo_lock;
+
 #[cfg(test)]
 mod tests;

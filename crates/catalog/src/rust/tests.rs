@@ -73,3 +73,20 @@ fn truncated_and_junk_binaries_are_unknowns() {
     assert!(reasons[0].1.contains("does not inflate"), "{reasons:?}");
     assert!(reasons[1].1.contains("truncated ELF"), "{reasons:?}");
 }
+
+#[test]
+fn cargo_lock_in_a_directory_scan() {
+    let (catalog, _) = crate::catalog_fixture("src/rust/testdata/project");
+    let got: Vec<(&str, &str, &str)> = catalog
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("demo", "0.1.0", "pkg:cargo/demo@0.1.0"),
+            ("regex", "1.5.4", "pkg:cargo/regex@1.5.4"),
+        ]
+    );
+}
