@@ -123,7 +123,7 @@ fn outputs_validate_against_their_schemas() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for r in ["debian-base", "alpine-3.12"] {
+    for r in ["debian-base", "alpine-3.12", "lang"] {
         let sub = dir.path().join(r);
         std::fs::create_dir_all(&sub).unwrap();
         let (cdx, spdx) =

@@ -121,6 +121,7 @@ fn component(p: &Package) -> Value {
         let licenses: Vec<Value> = p
             .licenses
             .iter()
+            .filter(|l| !l.trim().is_empty())
             .map(|l| match spdx_id(l) {
                 Some(id) => json!({"license": {"id": id}}),
                 None => json!({"license": {"name": l}}),

@@ -123,7 +123,13 @@ pub(crate) fn license_ref(name: &str) -> String {
             _ => '-',
         })
         .collect();
-    format!("LicenseRef-{}", cleaned.trim_matches('-'))
+    let cleaned = cleaned.trim_matches('-');
+    if cleaned.is_empty() {
+        // Nothing usable in the name: a stable id from its bytes.
+        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+        return format!("LicenseRef-x{hex}");
+    }
+    format!("LicenseRef-{cleaned}")
 }
 
 #[cfg(test)]

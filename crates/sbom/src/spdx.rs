@@ -159,7 +159,7 @@ pub(crate) fn document(sbom: &Sbom) -> Value {
 /// recorded in `extracted` with their original text.
 fn license_expression(licenses: &[String], extracted: &mut BTreeMap<String, String>) -> String {
     let mut terms: Vec<String> = Vec::new();
-    for l in licenses {
+    for l in licenses.iter().filter(|l| !l.trim().is_empty()) {
         let term = match spdx_id(l) {
             Some(id) => id.to_string(),
             None => {

@@ -48,7 +48,7 @@ impl Cataloger for Npm {
             _ => None,
         };
         let licenses: Vec<String> = match &json["license"] {
-            Value::String(s) => vec![s.clone()],
+            Value::String(s) if !s.trim().is_empty() => vec![s.trim().to_string()],
             Value::Object(o) => o
                 .get("type")
                 .and_then(|t| t.as_str())
