@@ -301,6 +301,41 @@ pub(crate) fn package_id(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
+/// Base64 (standard or URL-safe alphabet, padding optional) to lowercase hex: how package
+/// databases write digests (apk `Q1…`, Python `RECORD`) and how customs prints them.
+pub(crate) fn base64_to_hex(b64: &str) -> Option<String> {
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    let mut out = String::new();
+    for c in b64.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push_str(&format!("{:02x}", (bits >> nbits) & 0xff));
+        }
+    }
+    Some(out)
+}
+
+/// `(name, version, purl)` of every package, for assertions.
+#[cfg(test)]
+pub(crate) fn summary(catalog: &Catalog) -> Vec<(&str, &str, &str)> {
+    catalog
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
+        .collect()
+}
+
 /// The directory part of a path (`/var/lib/dpkg` for `/var/lib/dpkg/status`).
 pub(crate) fn parent(path: &str) -> &str {
     match path.rsplit_once('/') {

@@ -180,27 +180,10 @@ fn apk_checksum(value: &str) -> String {
     match value.strip_prefix("Q1") {
         Some(b64) => format!(
             "sha1:{}",
-            base64_to_hex(b64).unwrap_or_else(|| b64.to_string())
+            crate::base64_to_hex(b64).unwrap_or_else(|| b64.to_string())
         ),
         None => value.to_string(),
     }
-}
-
-fn base64_to_hex(b64: &str) -> Option<String> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits: u32 = 0;
-    let mut nbits = 0;
-    let mut out = String::new();
-    for c in b64.bytes().filter(|c| *c != b'=') {
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push_str(&format!("{:02x}", (bits >> nbits) & 0xff));
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

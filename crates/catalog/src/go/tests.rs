@@ -62,11 +62,7 @@ fn catalogs_a_binary_in_a_directory() {
     std::fs::write(&bin, &content).unwrap();
     std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let (catalog, _) = catalog_root(dir.path());
-    let got: Vec<(&str, &str, &str)> = catalog
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
-        .collect();
+    let got = crate::summary(&catalog);
     assert_eq!(
         got,
         vec![

@@ -56,11 +56,7 @@ fn war_with_nested_jars_and_every_identity_source() {
     ]);
     let (catalog, _) = catalog_root(root.path());
     assert!(catalog.unknowns.is_empty(), "{:?}", catalog.unknowns);
-    let got: Vec<(&str, &str, &str)> = catalog
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
-        .collect();
+    let got = crate::summary(&catalog);
     assert_eq!(
         got,
         vec![

@@ -171,7 +171,7 @@ fn record_files(env: &Env<'_>, info_dir: &str, site_packages: &str) -> Vec<Owned
                 .split(',')
                 .next()
                 .and_then(|h| h.strip_prefix("sha256="))
-                .and_then(urlsafe_b64_to_hex)
+                .and_then(crate::base64_to_hex)
                 .map(|h| format!("sha256:{h}"));
             Some(OwnedFile {
                 path: join(site_packages, &path),
@@ -211,29 +211,6 @@ fn split_csv_first(line: &str) -> Option<(String, &str)> {
         Some((p, rest)) => Some((p.to_string(), rest)),
         None => Some((line.to_string(), "")),
     }
-}
-
-fn urlsafe_b64_to_hex(b64: &str) -> Option<String> {
-    let mut bits: u32 = 0;
-    let mut nbits = 0;
-    let mut out = String::new();
-    for c in b64.bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        } as u32;
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push_str(&format!("{:02x}", (bits >> nbits) & 0xff));
-        }
-    }
-    Some(out)
 }
 
 /// `installed-files.txt`: paths relative to the egg-info directory.

@@ -5,11 +5,7 @@ use crate::catalog_fixture;
 #[test]
 fn installed_distributions() {
     let (catalog, _) = catalog_fixture("src/python/testdata/site");
-    let got: Vec<(&str, &str, &str)> = catalog
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
-        .collect();
+    let got = crate::summary(&catalog);
     assert_eq!(
         got,
         vec![

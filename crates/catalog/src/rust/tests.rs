@@ -36,11 +36,7 @@ fn auditable_binaries() {
     );
     let (catalog, _) = catalog_root(dir.path());
     assert!(catalog.unknowns.is_empty(), "{:?}", catalog.unknowns);
-    let got: Vec<(&str, &str, &str)> = catalog
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
-        .collect();
+    let got = crate::summary(&catalog);
     assert_eq!(
         got,
         vec![
@@ -77,11 +73,7 @@ fn truncated_and_junk_binaries_are_unknowns() {
 #[test]
 fn cargo_lock_in_a_directory_scan() {
     let (catalog, _) = crate::catalog_fixture("src/rust/testdata/project");
-    let got: Vec<(&str, &str, &str)> = catalog
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
-        .collect();
+    let got = crate::summary(&catalog);
     assert_eq!(
         got,
         vec![
