@@ -1,0 +1,101 @@
+//! Version ordering, one module per ecosystem, each checked in tests against the ecosystem's own
+//! tool where this machine has it (`dpkg --compare-versions`, rpm's `rpm.vercmp`, Python's
+//! `packaging`, npm's `semver`).
+//!
+//! [`compare`] orders two version strings of one [`Scheme`]. Distro schemes (dpkg, apk, rpm)
+//! accept any string, as their tools do; the others reject what their specifications do not
+//! allow, with an error that says why.
+
+mod apk;
+mod dpkg;
+mod pep440;
+mod rpm;
+mod semver;
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+/// How an ecosystem orders its versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    Dpkg,
+    Apk,
+    Rpm,
+    Pep440,
+    Semver,
+    /// Go modules: semver with a `v` prefix; pseudo-versions order as their prereleases say, and
+    /// `+incompatible` is build metadata.
+    Go,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Dpkg => "dpkg",
+            Scheme::Apk => "apk",
+            Scheme::Rpm => "rpm",
+            Scheme::Pep440 => "pep440",
+            Scheme::Semver => "semver",
+            Scheme::Go => "go",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scheme {
+    type Err = VersionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "dpkg" | "deb" => Scheme::Dpkg,
+            "apk" => Scheme::Apk,
+            "rpm" => Scheme::Rpm,
+            "pep440" | "pypi" | "python" => Scheme::Pep440,
+            "semver" | "npm" | "cargo" => Scheme::Semver,
+            "go" | "golang" => Scheme::Go,
+            other => return Err(VersionError::UnknownScheme(other.to_string())),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("unknown version scheme {0:?}")]
+    UnknownScheme(String),
+    #[error("{scheme} version {version:?} is not valid: {reason}")]
+    Invalid {
+        scheme: Scheme,
+        version: String,
+        reason: String,
+    },
+}
+
+impl VersionError {
+    pub(crate) fn invalid(scheme: Scheme, version: &str, reason: impl Into<String>) -> Self {
+        VersionError::Invalid {
+            scheme,
+            version: version.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Orders `a` and `b` under `scheme`.
+pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionError> {
+    match scheme {
+        Scheme::Dpkg => Ok(dpkg::compare(a, b)),
+        Scheme::Apk => Ok(apk::compare(a, b)),
+        Scheme::Rpm => Ok(rpm::compare(a, b)),
+        Scheme::Pep440 => Ok(pep440::Version::parse(a)?.cmp(&pep440::Version::parse(b)?)),
+        Scheme::Semver => {
+            Ok(semver::Version::parse(a, scheme)?.cmp(&semver::Version::parse(b, scheme)?))
+        }
+        Scheme::Go => Ok(semver::Version::parse_go(a)?.cmp(&semver::Version::parse_go(b)?)),
+    }
+}

@@ -1,0 +1,354 @@
+//! Differential tests: thousands of generated version pairs per ecosystem, ordered by customs and
+//! by the ecosystem's own tool on this machine, must agree. Each test prints its pair count.
+
+use std::cmp::Ordering;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use customs_version::{Scheme, compare};
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+    fn number(&mut self) -> String {
+        match self.below(10) {
+            0 => "0".into(),
+            1 => format!("0{}", self.below(10)),
+            2 => format!("{}", self.below(100_000)),
+            _ => format!("{}", self.below(12)),
+        }
+    }
+}
+
+fn required(tool: &str) -> bool {
+    let ok = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is required in CI");
+        eprintln!("skipping: {tool} is not installed");
+    }
+    ok
+}
+
+/// Runs `program` with `stdin`, returning its stdout lines.
+fn oracle(program: &mut Command, stdin: &str) -> Vec<String> {
+    let mut child = program
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("oracle starts");
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn check(scheme: Scheme, tool: &str, pairs: &[(String, String)], answers: &[Ordering]) {
+    assert_eq!(pairs.len(), answers.len(), "the oracle answered every pair");
+    let mut disagreements = Vec::new();
+    for ((a, b), want) in pairs.iter().zip(answers) {
+        let got = compare(scheme, a, b).unwrap_or_else(|e| panic!("{e}"));
+        if got != *want {
+            disagreements.push(format!("{a} vs {b}: customs {got:?}, {tool} {want:?}"));
+        }
+    }
+    println!(
+        "{scheme}: {} pairs, {} agree with {tool}",
+        pairs.len(),
+        pairs.len() - disagreements.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} disagree, first: {:#?}",
+        disagreements.len(),
+        pairs.len(),
+        &disagreements[..disagreements.len().min(10)]
+    );
+}
+
+fn sign(n: i64) -> Ordering {
+    n.cmp(&0)
+}
+
+/// `n` pairs of valid versions. Half are near-misses of each other (one digit changed, or a
+/// suffix from `suffixes` added), where ordering rules matter most.
+fn pairs(
+    n: usize,
+    seed: u64,
+    make: &dyn Fn(&mut Rng) -> String,
+    suffixes: &[&str],
+) -> Vec<(String, String)> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|_| {
+            let a = make(&mut rng);
+            let b = match rng.below(4) {
+                0 => bump_digit(&mut rng, &a),
+                1 => format!("{a}{}", rng.pick(suffixes)),
+                2 => a.clone(),
+                _ => make(&mut rng),
+            };
+            (a, b)
+        })
+        .collect()
+}
+
+fn bump_digit(rng: &mut Rng, v: &str) -> String {
+    let digits: Vec<usize> = v
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| i)
+        .collect();
+    let mut s = v.to_string();
+    if !digits.is_empty() {
+        let i = digits[rng.below(digits.len() as u64) as usize];
+        let d = s.as_bytes()[i] - b'0';
+        s.replace_range(i..=i, &((d + 1) % 10).to_string());
+    }
+    s
+}
+
+fn debian_version(rng: &mut Rng) -> String {
+    let mut v = String::new();
+    if rng.chance(20) {
+        v.push_str(&format!("{}:", rng.below(3)));
+    }
+    v.push_str(&rng.number());
+    for _ in 0..rng.below(4) {
+        v.push_str(rng.pick(&[".", ".", "+", "~", ""]));
+        if rng.chance(30) {
+            v.push_str(rng.pick(&["a", "b", "rc", "dfsg", "git", "beta", "pre"]));
+        }
+        v.push_str(&rng.number());
+    }
+    if rng.chance(70) {
+        v.push('-');
+        v.push_str(&rng.number());
+        if rng.chance(50) {
+            v.push_str(rng.pick(&["+deb12u", "ubuntu", "~bpo11+", "build", "+b", "."]));
+            v.push_str(&rng.number());
+        }
+    }
+    v
+}
+
+#[test]
+fn dpkg_agrees_with_dpkg_compare_versions() {
+    if !required("dpkg") {
+        return;
+    }
+    let pairs = pairs(
+        3000,
+        0x5eed_0001,
+        &debian_version,
+        &["~rc1", "a", ".0", "1", "+b1", "~"],
+    );
+    let mut script = String::new();
+    for (a, b) in &pairs {
+        script.push_str(&format!(
+            "if dpkg --compare-versions '{a}' lt '{b}'; then echo -1; elif dpkg --compare-versions '{a}' eq '{b}'; then echo 0; else echo 1; fi\n"
+        ));
+    }
+    let answers: Vec<Ordering> = oracle(Command::new("sh").arg("-s"), &script)
+        .iter()
+        .map(|l| sign(l.trim().parse().unwrap()))
+        .collect();
+    check(Scheme::Dpkg, "dpkg --compare-versions", &pairs, &answers);
+}
+
+fn rpm_version(rng: &mut Rng) -> String {
+    let mut v = String::new();
+    if rng.chance(20) {
+        v.push_str(&format!("{}:", rng.below(3)));
+    }
+    v.push_str(&rng.number());
+    for _ in 0..rng.below(4) {
+        v.push_str(rng.pick(&[".", ".", "_", "~", "^", "+", ""]));
+        if rng.chance(30) {
+            v.push_str(rng.pick(&["a", "b", "rc", "git", "el", "fc", "pre"]));
+        }
+        v.push_str(&rng.number());
+    }
+    if rng.chance(70) {
+        v.push('-');
+        v.push_str(&rng.number());
+        if rng.chance(60) {
+            v.push_str(rng.pick(&[".el9", ".el8_6", ".fc39", ".amzn2", "~beta", "^git"]));
+            if rng.chance(50) {
+                v.push_str(&rng.number());
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn rpm_agrees_with_rpm_vercmp() {
+    if !required("rpm") {
+        return;
+    }
+    let pairs = pairs(
+        3000,
+        0x5eed_0002,
+        &rpm_version,
+        &["~rc1", "a", ".0", "^git1", "1", "~"],
+    );
+    let mut lua = String::new();
+    for (a, b) in &pairs {
+        lua.push_str(&format!("io.write(rpm.vercmp('{a}', '{b}'), '\\n')\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pairs.lua");
+    std::fs::write(&file, &lua).unwrap();
+    let answers: Vec<Ordering> = oracle(
+        Command::new("rpm")
+            .arg("--eval")
+            .arg(format!("%{{lua: dofile('{}')}}", file.display())),
+        "",
+    )
+    .iter()
+    .filter(|l| !l.trim().is_empty())
+    .map(|l| sign(l.trim().parse().unwrap()))
+    .collect();
+    check(Scheme::Rpm, "rpm.vercmp", &pairs, &answers);
+}
+
+fn python_version(rng: &mut Rng) -> String {
+    let mut v = String::new();
+    if rng.chance(10) {
+        v.push_str(&format!("{}!", rng.below(3)));
+    }
+    v.push_str(&format!("{}", rng.below(20)));
+    for _ in 0..rng.below(4) {
+        v.push_str(&format!(".{}", rng.below(12)));
+    }
+    if rng.chance(35) {
+        v.push_str(rng.pick(&[
+            "a", "b", "rc", "alpha", "beta", "c", "pre", ".a", "-rc", "_b",
+        ]));
+        if rng.chance(80) {
+            v.push_str(&format!("{}", rng.below(15)));
+        }
+    }
+    if rng.chance(25) {
+        v.push_str(rng.pick(&[".post", "post", "-", ".rev", "-r"]));
+        v.push_str(&format!("{}", rng.below(5)));
+    }
+    if rng.chance(25) {
+        v.push_str(rng.pick(&[".dev", "dev", "-dev"]));
+        v.push_str(&format!("{}", rng.below(5)));
+    }
+    if rng.chance(15) {
+        v.push('+');
+        v.push_str(rng.pick(&["ubuntu", "1", "abc.5", "cpu", "7.a"]));
+    }
+    v
+}
+
+#[test]
+fn pep440_agrees_with_packaging() {
+    if !required("python3") {
+        return;
+    }
+    let pairs = pairs(3000, 0x5eed_0003, &python_version, &[""]);
+    let script = r#"
+import sys
+try:
+    from packaging.version import Version
+except ImportError:
+    from pip._vendor.packaging.version import Version
+for line in sys.stdin:
+    a, b = line.rstrip("\n").split("\t")
+    x, y = Version(a), Version(b)
+    print(-1 if x < y else (0 if x == y else 1))
+"#;
+    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
+    let answers: Vec<Ordering> = oracle(Command::new("python3").args(["-c", script]), &input)
+        .iter()
+        .map(|l| sign(l.trim().parse().unwrap()))
+        .collect();
+    check(Scheme::Pep440, "packaging.version", &pairs, &answers);
+}
+
+fn semver_version(rng: &mut Rng) -> String {
+    let mut v = format!("{}.{}.{}", rng.below(4), rng.below(12), rng.below(30));
+    if rng.chance(40) {
+        let ids: Vec<String> = (0..=rng.below(3))
+            .map(|_| match rng.below(3) {
+                0 => format!("{}", rng.below(20)),
+                1 => rng
+                    .pick(&["alpha", "beta", "rc", "x-y", "a1", "next"])
+                    .to_string(),
+                _ => format!("{}{}", rng.pick(&["rc", "b", "pre"]), rng.below(10)),
+            })
+            .collect();
+        v.push('-');
+        v.push_str(&ids.join("."));
+    }
+    if rng.chance(15) {
+        v.push_str("+build.");
+        v.push_str(&format!("{}", rng.below(100)));
+    }
+    v
+}
+
+#[test]
+fn semver_agrees_with_npm_semver() {
+    if !required("node") {
+        return;
+    }
+    let found = Command::new("node")
+        .args(["-e", "require('semver')"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "npm's semver package is required in CI (NODE_PATH)"
+        );
+        eprintln!("skipping: npm's semver package is not installed");
+        return;
+    }
+    let pairs = pairs(3000, 0x5eed_0004, &semver_version, &[""]);
+    let script = r#"
+const semver = require('semver');
+const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(Boolean);
+for (const l of lines) { const [a, b] = l.split('\t'); console.log(semver.compare(a, b)); }
+"#;
+    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
+    let answers: Vec<Ordering> = oracle(Command::new("node").args(["-e", script]), &input)
+        .iter()
+        .map(|l| sign(l.trim().parse().unwrap()))
+        .collect();
+    check(Scheme::Semver, "npm semver", &pairs, &answers);
+}
