@@ -1,6 +1,6 @@
 //! Version ordering, one module per ecosystem, each checked in tests against the ecosystem's own
 //! tool where this machine has it (`dpkg --compare-versions`, rpm's `rpm.vercmp`, Python's
-//! `packaging`, npm's `semver`).
+//! `packaging`, npm's `semver`, RubyGems, Maven's `ComparableVersion`).
 //!
 //! [`compare`] orders two version strings of one [`Scheme`]. Distro schemes (dpkg, apk, rpm)
 //! accept any string, as their tools do; the others reject what their specifications do not
@@ -8,6 +8,8 @@
 
 mod apk;
 mod dpkg;
+mod gem;
+mod maven;
 mod pep440;
 mod rpm;
 mod semver;
@@ -27,6 +29,10 @@ pub enum Scheme {
     /// Go modules: semver with a `v` prefix; pseudo-versions order as their prereleases say, and
     /// `+incompatible` is build metadata.
     Go,
+    /// RubyGems.
+    Gem,
+    /// Maven (`ComparableVersion`).
+    Maven,
 }
 
 impl Scheme {
@@ -38,6 +44,8 @@ impl Scheme {
             Scheme::Pep440 => "pep440",
             Scheme::Semver => "semver",
             Scheme::Go => "go",
+            Scheme::Gem => "gem",
+            Scheme::Maven => "maven",
         }
     }
 }
@@ -59,6 +67,8 @@ impl FromStr for Scheme {
             "pep440" | "pypi" | "python" => Scheme::Pep440,
             "semver" | "npm" | "cargo" => Scheme::Semver,
             "go" | "golang" => Scheme::Go,
+            "gem" | "rubygems" => Scheme::Gem,
+            "maven" => Scheme::Maven,
             other => return Err(VersionError::UnknownScheme(other.to_string())),
         })
     }
@@ -97,5 +107,7 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
             Ok(semver::Version::parse(a, scheme)?.cmp(&semver::Version::parse(b, scheme)?))
         }
         Scheme::Go => Ok(semver::Version::parse_go(a)?.cmp(&semver::Version::parse_go(b)?)),
+        Scheme::Gem => gem::compare(a, b),
+        Scheme::Maven => Ok(maven::compare(a, b)),
     }
 }

@@ -352,3 +352,135 @@ for (const l of lines) { const [a, b] = l.split('\t'); console.log(semver.compar
         .collect();
     check(Scheme::Semver, "npm semver", &pairs, &answers);
 }
+
+fn gem_version(rng: &mut Rng) -> String {
+    let mut v = format!("{}.{}", rng.below(12), rng.below(12));
+    for _ in 0..rng.below(4) {
+        v.push('.');
+        if rng.chance(15) {
+            v.push_str(rng.pick(&["a", "b", "rc", "pre", "beta"]));
+            if rng.chance(50) {
+                v.push_str(&format!("{}", rng.below(5)));
+            }
+        } else {
+            v.push_str(&format!("{}", rng.below(12)));
+        }
+    }
+    if rng.chance(15) {
+        v.push_str(rng.pick(&["a", "rc1", ".0", "-1", "-rc.2"]));
+    }
+    v
+}
+
+#[test]
+fn gem_agrees_with_rubygems() {
+    if !required("ruby") {
+        return;
+    }
+    let pairs = pairs(3000, 0x5eed_0005, &gem_version, &["", ".0", "a", ".pre"]);
+    let script = r#"$stdin.each_line { |l| a, b = l.chomp.split("\t"); puts(Gem::Version.new(a) <=> Gem::Version.new(b)) }"#;
+    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
+    let answers: Vec<Ordering> = oracle(Command::new("ruby").args(["-e", script]), &input)
+        .iter()
+        .map(|l| sign(l.trim().parse().unwrap()))
+        .collect();
+    check(Scheme::Gem, "Gem::Version", &pairs, &answers);
+}
+
+fn maven_version(rng: &mut Rng) -> String {
+    let mut v = format!("{}", rng.below(12));
+    for _ in 0..rng.below(4) {
+        v.push_str(rng.pick(&[".", ".", "-", ""]));
+        if rng.chance(30) {
+            v.push_str(rng.pick(&[
+                "alpha",
+                "beta",
+                "milestone",
+                "rc",
+                "cr",
+                "snapshot",
+                "ga",
+                "final",
+                "release",
+                "sp",
+                "a",
+                "b",
+                "m",
+                "foo",
+                "jre",
+                "SNAPSHOT",
+                "Final",
+            ]));
+        }
+        if rng.chance(70) {
+            v.push_str(&rng.number());
+        }
+    }
+    if v.ends_with(['.', '-']) {
+        v.push('1');
+    }
+    v
+}
+
+/// Maven's own `ComparableVersion`, from the maven-artifact jar Debian's maven ships.
+fn maven_artifact_jar() -> Option<std::path::PathBuf> {
+    std::fs::read_dir("/usr/share/maven/lib")
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("maven-artifact"))
+        })
+}
+
+#[test]
+fn maven_agrees_with_comparable_version() {
+    if !required("java") {
+        return;
+    }
+    let Some(jar) = maven_artifact_jar() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "maven's maven-artifact jar is required in CI"
+        );
+        eprintln!("skipping: maven is not installed");
+        return;
+    };
+    let pairs = pairs(
+        3000,
+        0x5eed_0006,
+        &maven_version,
+        &["", "-1", ".0", "-SNAPSHOT"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let harness = dir.path().join("Compare.java");
+    std::fs::write(
+        &harness,
+        r#"import java.io.*;
+import org.apache.maven.artifact.versioning.ComparableVersion;
+public class Compare {
+  public static void main(String[] args) throws Exception {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    StringBuilder out = new StringBuilder();
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] p = line.split("\t", -1);
+      int c = new ComparableVersion(p[0]).compareTo(new ComparableVersion(p[1]));
+      out.append(Integer.signum(c)).append('\n');
+    }
+    System.out.print(out);
+  }
+}
+"#,
+    )
+    .unwrap();
+    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
+    let answers: Vec<Ordering> = oracle(
+        Command::new("java").arg("-cp").arg(&jar).arg(&harness),
+        &input,
+    )
+    .iter()
+    .map(|l| sign(l.trim().parse().unwrap()))
+    .collect();
+    check(Scheme::Maven, "ComparableVersion", &pairs, &answers);
+}
