@@ -1,5 +1,6 @@
 //! The `customs` command line.
 
+mod db;
 mod output;
 mod progress;
 
@@ -37,6 +38,8 @@ enum Command {
     Sbom(Box<SbomArgs>),
     /// List the catalogers and what they read (a Markdown table).
     Catalogers,
+    /// Build, inspect and query the vulnerability database.
+    Db(db::DbArgs),
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +145,7 @@ fn dedup_chain(chain: Vec<String>) -> Vec<String> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Sbom(args) => sbom(*args),
+        Command::Db(args) => db::run(args),
         Command::Catalogers => {
             println!("| cataloger | reads |");
             println!("|---|---|");

@@ -1,0 +1,233 @@
+//! `customs db`: build, inspect and query the vulnerability database.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use customs_vulndb::{Database, FixState, build_from_mirror};
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArgs {
+    #[command(subcommand)]
+    command: DbCommand,
+
+    /// The database file (else $CUSTOMS_DB, else $XDG_DATA_HOME/customs/vulndb.sqlite).
+    #[arg(long, global = true, env = "CUSTOMS_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Build the database from a directory laid out like the upstream feeds (an offline mirror).
+    Build {
+        /// The mirror: osv/ECOSYSTEM/all.zip, alpine-secdb/vX.Y/*.json, debian/tracker.json,
+        /// kev/known_exploited_vulnerabilities.json, epss/epss_scores-current.csv.gz.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
+    /// Show the schema, the build time and each feed's record count, skips and age.
+    Status {
+        /// Warn when a feed's newest data is older than this many days.
+        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        max_age_days: u64,
+    },
+    /// Show an advisory (by CVE, GHSA or other id) or every advisory of a package.
+    Search { query: String },
+}
+
+/// Where the database lives when neither `--db` nor `CUSTOMS_DB` says.
+fn default_path() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("customs/vulndb.sqlite")
+}
+
+pub(crate) fn run(args: DbArgs) -> Result<ExitCode> {
+    let path = args.db.clone().unwrap_or_else(default_path);
+    match args.command {
+        DbCommand::Build { from } => build(&from, &path),
+        DbCommand::Status { max_age_days } => status(&path, max_age_days),
+        DbCommand::Search { query } => search(&path, &query),
+    }
+}
+
+fn build(from: &Path, path: &Path) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let now = customs_sbom::Timestamp::now_or_source_date_epoch();
+    let status = build_from_mirror(from, path, now.as_str()).with_context(|| {
+        format!(
+            "cannot build the vulnerability database from {}",
+            from.display()
+        )
+    })?;
+    for f in &status.feeds {
+        eprintln!(
+            "  {:<16} {:>8} records  {:>5} skipped  newest {}",
+            f.name,
+            f.records,
+            f.skipped,
+            f.newest.as_deref().unwrap_or("-")
+        );
+    }
+    eprintln!(
+        "built {} in {:.1} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Days between two `YYYY-MM-DD` dates (the first ten characters of each).
+fn days_between(earlier: &str, later: &str) -> Option<i64> {
+    let day = |s: &str| -> Option<i64> {
+        let (y, rest) = s.get(..10)?.split_once('-')?;
+        let (m, d) = rest.split_once('-')?;
+        let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        // Days from civil (Howard Hinnant).
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe)
+    };
+    Some(day(later)? - day(earlier)?)
+}
+
+fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
+    let db = Database::open(path)?;
+    let status = db.status()?;
+    let today = customs_sbom::Timestamp::now_or_source_date_epoch();
+    println!("database  {}", path.display());
+    println!("schema    {}", status.schema_version);
+    println!("built     {}", status.built);
+    println!();
+    println!(
+        "{:<16} {:>9} {:>8}  {:<12} AGE",
+        "FEED", "RECORDS", "SKIPPED", "NEWEST"
+    );
+    let mut stale = Vec::new();
+    for f in &status.feeds {
+        let age = f
+            .newest
+            .as_deref()
+            .and_then(|n| days_between(n, today.as_str()));
+        println!(
+            "{:<16} {:>9} {:>8}  {:<12} {}",
+            f.name,
+            f.records,
+            f.skipped,
+            f.newest
+                .as_deref()
+                .map(|n| &n[..n.len().min(10)])
+                .unwrap_or("-"),
+            age.map(|a| format!("{a} d")).unwrap_or_else(|| "-".into())
+        );
+        if age.is_some_and(|a| a > max_age_days as i64) {
+            stale.push(f.name.clone());
+        }
+        for example in &f.skipped_examples {
+            println!("    skipped: {example}");
+        }
+    }
+    if !stale.is_empty() {
+        eprintln!(
+            "customs: warning: data older than {max_age_days} days in: {} (run `customs db update` or import a newer bundle)",
+            stale.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search(path: &Path, query: &str) -> Result<ExitCode> {
+    let db = Database::open(path)?;
+    let found = db.search(query)?;
+    if found.is_empty() {
+        println!("no advisory for {query:?}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for a in &found {
+        println!("{}  ({})", a.id, a.feed);
+        if !a.aliases.is_empty() {
+            println!("  aliases   {}", a.aliases.join(", "));
+        }
+        if let Some(s) = &a.summary {
+            println!("  summary   {s}");
+        }
+        if let Some(s) = &a.severity {
+            println!("  severity  {s}");
+        }
+        for c in &a.cvss {
+            println!("  {:<9} {}", c.kind, c.vector);
+        }
+        for cve in std::iter::once(&a.id)
+            .chain(&a.aliases)
+            .filter(|i| i.starts_with("CVE-"))
+        {
+            if let Some(k) = db.kev(cve)? {
+                println!(
+                    "  KEV       {cve} added {}",
+                    k.date_added.unwrap_or_default()
+                );
+            }
+            if let Some((p, pct)) = db.epss(cve)? {
+                println!("  EPSS      {cve} {p:.5} (percentile {pct:.3})");
+            }
+        }
+        for af in &a.affected {
+            let state = match af.state {
+                FixState::Fixed => "fixed",
+                FixState::NotFixed => "not fixed",
+                FixState::WontFix => "won't fix",
+                FixState::NotAffected => "not affected",
+                FixState::Unknown => "undetermined",
+            };
+            let ranges: Vec<String> = af
+                .ranges
+                .iter()
+                .map(|r| {
+                    r.events
+                        .iter()
+                        .map(|e| match e {
+                            customs_vulndb::Event::Introduced(v) => format!(">={v}"),
+                            customs_vulndb::Event::Fixed(v) => format!("<{v}"),
+                            customs_vulndb::Event::LastAffected(v) => format!("<={v}"),
+                            customs_vulndb::Event::Limit(v) => format!("limit {v}"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            println!(
+                "  {:<14} {:<28} {:<12} {}",
+                af.ecosystem,
+                af.package,
+                state,
+                if ranges.is_empty() {
+                    af.versions.join(", ")
+                } else {
+                    ranges.join(" | ")
+                }
+            );
+        }
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days() {
+        assert_eq!(
+            super::days_between("2026-11-26", "2026-12-03T10:00:00Z"),
+            Some(7)
+        );
+        assert_eq!(super::days_between("2024-02-28", "2024-03-01"), Some(2));
+        assert_eq!(super::days_between("junk", "2024-03-01"), None);
+    }
+}

@@ -1,0 +1,450 @@
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use crate::feeds::{self, FeedRead};
+use crate::model::Advisory;
+
+/// The version of the database layout; a database of another version is rebuilt, not read.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{path}: {message}")]
+    Feed { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("vulnerability database {path}: {message}")]
+    Database { path: PathBuf, message: String },
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// One feed as the database records it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedStatus {
+    pub name: String,
+    pub records: u64,
+    pub skipped: u64,
+    /// The newest date the feed's data carries.
+    pub newest: Option<String>,
+    /// A few of the skipped records, with why.
+    pub skipped_examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Status {
+    pub schema_version: u32,
+    pub built: String,
+    pub feeds: Vec<FeedStatus>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE feeds(name TEXT PRIMARY KEY, records INTEGER NOT NULL, skipped INTEGER NOT NULL,
+                   newest TEXT, skipped_examples TEXT NOT NULL);
+CREATE TABLE advisories(n INTEGER PRIMARY KEY, id TEXT NOT NULL, feed TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE affected(ecosystem TEXT NOT NULL, package TEXT NOT NULL, advisory INTEGER NOT NULL);
+CREATE TABLE aliases(alias TEXT NOT NULL, advisory INTEGER NOT NULL);
+CREATE TABLE kev(cve TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
+";
+
+const INDEXES: &str = "
+CREATE INDEX affected_key ON affected(ecosystem, package);
+CREATE INDEX advisories_id ON advisories(id);
+CREATE INDEX aliases_key ON aliases(alias);
+";
+
+fn read_file(path: &Path) -> Result<Vec<u8>, DbError> {
+    std::fs::read(path).map_err(|source| DbError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn feed_error(path: &Path, message: String) -> DbError {
+    DbError::Feed {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Builds a database from a directory laid out like the upstream locations (`osv/ECO/all.zip`,
+/// `alpine-secdb/vX.Y/*.json`, `debian/tracker.json`, `kev/…json`, `epss/…csv.gz`) into `out`.
+/// The new database is written beside `out` and moved over it only when complete: a failed build
+/// leaves the previous database as it was.
+pub fn build_from_mirror(mirror: &Path, out: &Path, now: &str) -> Result<Status, DbError> {
+    if !mirror.is_dir() {
+        return Err(DbError::Missing(format!(
+            "{}: no such directory (expected a mirror of the feeds)",
+            mirror.display()
+        )));
+    }
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| DbError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.building-{}",
+        out.file_name().and_then(|n| n.to_str()).unwrap_or("vulndb"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    let result = write_database(mirror, &tmp, now);
+    match result {
+        Ok(status) => {
+            std::fs::rename(&tmp, out).map_err(|source| DbError::Io {
+                path: out.to_path_buf(),
+                source,
+            })?;
+            Ok(status)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> DbError + '_ {
+    move |e| DbError::Database {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn write_database(mirror: &Path, path: &Path, now: &str) -> Result<Status, DbError> {
+    let err = db_error(path);
+    let mut conn = Connection::open(path).map_err(&err)?;
+    conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        .map_err(&err)?;
+    conn.execute_batch(SCHEMA).map_err(&err)?;
+    let tx = conn.transaction().map_err(&err)?;
+    let mut feeds_done = Vec::new();
+
+    // OSV, one archive per ecosystem.
+    let osv_dir = mirror.join("osv");
+    let mut ecosystems: Vec<PathBuf> = std::fs::read_dir(&osv_dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    ecosystems.sort();
+    for eco in ecosystems {
+        let zip = eco.join("all.zip");
+        if !zip.is_file() {
+            continue;
+        }
+        let name = format!(
+            "osv:{}",
+            eco.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+        );
+        let read =
+            feeds::osv::read_zip(&name, &read_file(&zip)?).map_err(|m| feed_error(&zip, m))?;
+        feeds_done.push(store(&tx, &name, read, path)?);
+    }
+
+    // Alpine secdb, every release and repository into one feed.
+    let alpine_dir = mirror.join("alpine-secdb");
+    if alpine_dir.is_dir() {
+        let mut releases: Vec<PathBuf> = std::fs::read_dir(&alpine_dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        releases.sort();
+        let mut all = FeedRead::default();
+        for release in releases {
+            for repo in ["main.json", "community.json"] {
+                let file = release.join(repo);
+                if !file.is_file() {
+                    continue;
+                }
+                let read =
+                    feeds::alpine::read(&read_file(&file)?).map_err(|m| feed_error(&file, m))?;
+                all.advisories.extend(read.advisories);
+                all.skipped.extend(read.skipped);
+            }
+        }
+        feeds_done.push(store(&tx, "alpine-secdb", all, path)?);
+    }
+
+    let tracker = mirror.join("debian/tracker.json");
+    if tracker.is_file() {
+        let read =
+            feeds::debian::read(&read_file(&tracker)?).map_err(|m| feed_error(&tracker, m))?;
+        feeds_done.push(store(&tx, "debian-tracker", read, path)?);
+    }
+
+    let kev_file = mirror.join("kev/known_exploited_vulnerabilities.json");
+    if kev_file.is_file() {
+        let (entries, released) =
+            feeds::kev::read(&read_file(&kev_file)?).map_err(|m| feed_error(&kev_file, m))?;
+        let mut insert = tx
+            .prepare("INSERT OR REPLACE INTO kev(cve, json) VALUES (?1, ?2)")
+            .map_err(&err)?;
+        for e in &entries {
+            let json = serde_json::to_string(e).expect("KEV entries serialise");
+            insert.execute(params![e.cve, json]).map_err(&err)?;
+        }
+        feeds_done.push(FeedStatus {
+            name: "kev".into(),
+            records: entries.len() as u64,
+            skipped: 0,
+            newest: released.map(|d| d.chars().take(10).collect()),
+            skipped_examples: Vec::new(),
+        });
+    }
+
+    let epss_file = mirror.join("epss/epss_scores-current.csv.gz");
+    if epss_file.is_file() {
+        let (rows, date) =
+            feeds::epss::read(&read_file(&epss_file)?).map_err(|m| feed_error(&epss_file, m))?;
+        let mut insert = tx
+            .prepare("INSERT OR REPLACE INTO epss(cve, score, percentile) VALUES (?1, ?2, ?3)")
+            .map_err(&err)?;
+        for (cve, score, pct) in &rows {
+            insert.execute(params![cve, score, pct]).map_err(&err)?;
+        }
+        feeds_done.push(FeedStatus {
+            name: "epss".into(),
+            records: rows.len() as u64,
+            skipped: 0,
+            newest: date,
+            skipped_examples: Vec::new(),
+        });
+    }
+
+    if feeds_done.is_empty() {
+        return Err(DbError::Missing(format!(
+            "{}: no feed found (expected osv/, alpine-secdb/, debian/, kev/ or epss/)",
+            mirror.display()
+        )));
+    }
+    for f in &feeds_done {
+        tx.execute(
+            "INSERT INTO feeds(name, records, skipped, newest, skipped_examples) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                f.name,
+                f.records,
+                f.skipped,
+                f.newest,
+                serde_json::to_string(&f.skipped_examples).expect("strings serialise")
+            ],
+        )
+        .map_err(&err)?;
+    }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('built', ?2)",
+        params![SCHEMA_VERSION.to_string(), now],
+    )
+    .map_err(&err)?;
+    tx.commit().map_err(&err)?;
+    conn.execute_batch(INDEXES).map_err(&err)?;
+    conn.execute_batch("ANALYZE;").map_err(&err)?;
+    Ok(Status {
+        schema_version: SCHEMA_VERSION,
+        built: now.to_string(),
+        feeds: feeds_done,
+    })
+}
+
+fn store(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    read: FeedRead,
+    path: &Path,
+) -> Result<FeedStatus, DbError> {
+    let err = db_error(path);
+    let mut insert = tx
+        .prepare("INSERT INTO advisories(id, feed, json) VALUES (?1, ?2, ?3)")
+        .map_err(&err)?;
+    let mut affected = tx
+        .prepare("INSERT INTO affected(ecosystem, package, advisory) VALUES (?1, ?2, ?3)")
+        .map_err(&err)?;
+    let mut alias = tx
+        .prepare("INSERT INTO aliases(alias, advisory) VALUES (?1, ?2)")
+        .map_err(&err)?;
+    for a in &read.advisories {
+        let json = serde_json::to_string(a).expect("advisories serialise");
+        insert.execute(params![a.id, name, json]).map_err(&err)?;
+        let n = tx.last_insert_rowid();
+        for af in &a.affected {
+            affected
+                .execute(params![af.ecosystem, af.package, n])
+                .map_err(&err)?;
+        }
+        for al in &a.aliases {
+            alias.execute(params![al, n]).map_err(&err)?;
+        }
+    }
+    Ok(FeedStatus {
+        name: name.to_string(),
+        records: read.advisories.len() as u64,
+        skipped: read.skipped.len() as u64,
+        newest: read.newest,
+        skipped_examples: read.skipped.into_iter().take(5).collect(),
+    })
+}
+
+/// An open database, read-only.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Database {
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        if !path.is_file() {
+            return Err(DbError::Missing(format!(
+                "no vulnerability database at {} (run `customs db build --from DIR` or `customs db update`)",
+                path.display()
+            )));
+        }
+        let err = db_error(path);
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(&err)?;
+        let db = Database {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let version: String = db
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| DbError::Database {
+                path: path.to_path_buf(),
+                message: format!("not a customs vulnerability database ({e})"),
+            })?;
+        if version != SCHEMA_VERSION.to_string() {
+            return Err(DbError::Database {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {version}, this customs reads {SCHEMA_VERSION}: rebuild it"
+                ),
+            });
+        }
+        Ok(db)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> DbError + '_ {
+        db_error(&self.path)
+    }
+
+    pub fn status(&self) -> Result<Status, DbError> {
+        let built: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'built'", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err())?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT name, records, skipped, newest, skipped_examples FROM feeds ORDER BY name",
+            )
+            .map_err(self.err())?;
+        let feeds = stmt
+            .query_map([], |r| {
+                let examples: String = r.get(4)?;
+                Ok(FeedStatus {
+                    name: r.get(0)?,
+                    records: r.get(1)?,
+                    skipped: r.get(2)?,
+                    newest: r.get(3)?,
+                    skipped_examples: serde_json::from_str(&examples).unwrap_or_default(),
+                })
+            })
+            .map_err(self.err())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        Ok(Status {
+            schema_version: SCHEMA_VERSION,
+            built,
+            feeds,
+        })
+    }
+
+    fn advisories(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Advisory>, DbError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map(args, |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for json in rows {
+            let json = json.map_err(self.err())?;
+            out.push(serde_json::from_str(&json).map_err(|e| DbError::Database {
+                path: self.path.clone(),
+                message: format!("corrupt advisory record: {e}"),
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// Every advisory that names `package` in `ecosystem`: one indexed read.
+    pub fn lookup(&self, ecosystem: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
+        self.advisories(
+            "SELECT a.json FROM affected f JOIN advisories a ON a.n = f.advisory
+             WHERE f.ecosystem = ?1 AND f.package = ?2 ORDER BY a.id",
+            &[&ecosystem, &package],
+        )
+    }
+
+    /// Advisories by id or alias (`CVE-…`, `GHSA-…`), else by package name in any ecosystem.
+    pub fn search(&self, query: &str) -> Result<Vec<Advisory>, DbError> {
+        let by_id = self.advisories(
+            "SELECT json FROM advisories WHERE id = ?1
+             UNION SELECT a.json FROM aliases l JOIN advisories a ON a.n = l.advisory WHERE l.alias = ?1",
+            &[&query],
+        )?;
+        if !by_id.is_empty() {
+            return Ok(by_id);
+        }
+        self.advisories(
+            "SELECT DISTINCT a.json FROM affected f JOIN advisories a ON a.n = f.advisory
+             WHERE f.package = ?1",
+            &[&query],
+        )
+    }
+
+    pub fn kev(&self, cve: &str) -> Result<Option<crate::KevEntry>, DbError> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM kev WHERE cve = ?1", [cve], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(self.err())?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// EPSS probability and percentile.
+    pub fn epss(&self, cve: &str) -> Result<Option<(f64, f64)>, DbError> {
+        self.conn
+            .query_row(
+                "SELECT score, percentile FROM epss WHERE cve = ?1",
+                [cve],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(self.err())
+    }
+}

@@ -1,0 +1,11 @@
+//! The vulnerability database: advisories from the upstream feeds (OSV, Alpine secdb, the Debian
+//! security tracker), joined with CISA KEV and FIRST EPSS, in one SQLite file indexed by
+//! (ecosystem, package) so that a lookup is one indexed read.
+
+mod db;
+mod feeds;
+mod model;
+
+pub use db::{Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
+pub use feeds::kev::KevEntry;
+pub use model::{Advisory, Affected, Cvss, Event, FixState, Range};
