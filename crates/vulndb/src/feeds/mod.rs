@@ -21,10 +21,10 @@ pub(crate) struct FeedRead {
 
 impl FeedRead {
     pub(crate) fn note_date(&mut self, date: Option<&str>) {
-        if let Some(d) = date.filter(|d| !d.is_empty() && !d.starts_with("0001")) {
-            if self.newest.as_deref().is_none_or(|n| d > n) {
-                self.newest = Some(d.to_string());
-            }
+        if let Some(d) = date.filter(|d| !d.is_empty() && !d.starts_with("0001"))
+            && self.newest.as_deref().is_none_or(|n| d > n)
+        {
+            self.newest = Some(d.to_string());
         }
     }
 }
