@@ -6,7 +6,7 @@ use crate::feeds::{self, FeedRead};
 use crate::model::Advisory;
 
 /// The version of the database layout; a database of another version is rebuilt, not read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -48,7 +48,8 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE feeds(name TEXT PRIMARY KEY, records INTEGER NOT NULL, skipped INTEGER NOT NULL,
                    newest TEXT, skipped_examples TEXT NOT NULL);
 CREATE TABLE advisories(n INTEGER PRIMARY KEY, id TEXT NOT NULL, feed TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE affected(ecosystem TEXT NOT NULL, package TEXT NOT NULL, advisory INTEGER NOT NULL);
+CREATE TABLE affected(ecosystem TEXT NOT NULL, package TEXT NOT NULL, advisory INTEGER NOT NULL,
+                      json TEXT NOT NULL);
 CREATE TABLE aliases(alias TEXT NOT NULL, advisory INTEGER NOT NULL);
 CREATE TABLE kev(cve TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
@@ -57,6 +58,7 @@ CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT
 const INDEXES: &str = "
 CREATE INDEX affected_key ON affected(ecosystem, package);
 CREATE INDEX advisories_id ON advisories(id);
+CREATE INDEX affected_advisory ON affected(advisory);
 CREATE INDEX aliases_key ON aliases(alias);
 ";
 
@@ -265,18 +267,23 @@ fn store(
         .prepare("INSERT INTO advisories(id, feed, json) VALUES (?1, ?2, ?3)")
         .map_err(&err)?;
     let mut affected = tx
-        .prepare("INSERT INTO affected(ecosystem, package, advisory) VALUES (?1, ?2, ?3)")
+        .prepare("INSERT INTO affected(ecosystem, package, advisory, json) VALUES (?1, ?2, ?3, ?4)")
         .map_err(&err)?;
     let mut alias = tx
         .prepare("INSERT INTO aliases(alias, advisory) VALUES (?1, ?2)")
         .map_err(&err)?;
-    for a in &read.advisories {
-        let json = serde_json::to_string(a).expect("advisories serialise");
+    let records = read.advisories.len() as u64;
+    for mut a in read.advisories {
+        // The advisory is stored without its affected packages; each of those is a row of its
+        // own, so a lookup reads only what concerns the package it asks about.
+        let entries = std::mem::take(&mut a.affected);
+        let json = serde_json::to_string(&a).expect("advisories serialise");
         insert.execute(params![a.id, name, json]).map_err(&err)?;
         let n = tx.last_insert_rowid();
-        for af in &a.affected {
+        for af in &entries {
+            let af_json = serde_json::to_string(af).expect("affected entries serialise");
             affected
-                .execute(params![af.ecosystem, af.package, n])
+                .execute(params![af.ecosystem, af.package, n, af_json])
                 .map_err(&err)?;
         }
         for al in &a.aliases {
@@ -285,7 +292,7 @@ fn store(
     }
     Ok(FeedStatus {
         name: name.to_string(),
-        records: read.advisories.len() as u64,
+        records,
         skipped: read.skipped.len() as u64,
         newest: read.newest,
         skipped_examples: read.skipped.into_iter().take(5).collect(),
@@ -373,50 +380,99 @@ impl Database {
         })
     }
 
-    fn advisories(
-        &self,
-        sql: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<Advisory>, DbError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
-        let rows = stmt
-            .query_map(args, |r| r.get::<_, String>(0))
+    fn corrupt(&self, e: serde_json::Error) -> DbError {
+        DbError::Database {
+            path: self.path.clone(),
+            message: format!("corrupt advisory record: {e}"),
+        }
+    }
+
+    /// Advisories by row number, each with every package it affects.
+    fn whole(&self, rows: &[i64]) -> Result<Vec<Advisory>, DbError> {
+        let mut header = self
+            .conn
+            .prepare_cached("SELECT json FROM advisories WHERE n = ?1")
+            .map_err(self.err())?;
+        let mut entries = self
+            .conn
+            .prepare_cached("SELECT json FROM affected WHERE advisory = ?1 ORDER BY rowid")
             .map_err(self.err())?;
         let mut out = Vec::new();
-        for json in rows {
-            let json = json.map_err(self.err())?;
-            out.push(serde_json::from_str(&json).map_err(|e| DbError::Database {
-                path: self.path.clone(),
-                message: format!("corrupt advisory record: {e}"),
-            })?);
+        for n in rows {
+            let json: String = header.query_row([n], |r| r.get(0)).map_err(self.err())?;
+            let mut advisory: Advisory =
+                serde_json::from_str(&json).map_err(|e| self.corrupt(e))?;
+            let affected = entries
+                .query_map([n], |r| r.get::<_, String>(0))
+                .map_err(self.err())?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(self.err())?;
+            for af in affected {
+                advisory
+                    .affected
+                    .push(serde_json::from_str(&af).map_err(|e| self.corrupt(e))?);
+            }
+            out.push(advisory);
         }
         Ok(out)
     }
 
-    /// Every advisory that names `package` in `ecosystem`: one indexed read.
+    fn row_numbers(&self, sql: &str, arg: &str) -> Result<Vec<i64>, DbError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map([arg], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        Ok(rows)
+    }
+
+    /// Every advisory that names `package` in `ecosystem`, with only that package's affected
+    /// entries: one indexed read.
     pub fn lookup(&self, ecosystem: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
-        self.advisories(
-            "SELECT a.json FROM affected f JOIN advisories a ON a.n = f.advisory
-             WHERE f.ecosystem = ?1 AND f.package = ?2 ORDER BY a.id",
-            &[&ecosystem, &package],
-        )
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.json, f.json FROM affected f JOIN advisories a ON a.n = f.advisory
+                 WHERE f.ecosystem = ?1 AND f.package = ?2",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([ecosystem, package], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.err())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        let mut out: Vec<Advisory> = Vec::with_capacity(rows.len());
+        for (header, affected) in rows {
+            let mut advisory: Advisory =
+                serde_json::from_str(&header).map_err(|e| self.corrupt(e))?;
+            advisory
+                .affected
+                .push(serde_json::from_str(&affected).map_err(|e| self.corrupt(e))?);
+            out.push(advisory);
+        }
+        out.sort_by(|a, b| (&a.id, &a.feed).cmp(&(&b.id, &b.feed)));
+        Ok(out)
     }
 
     /// Advisories by id or alias (`CVE-…`, `GHSA-…`), else by package name in any ecosystem.
     pub fn search(&self, query: &str) -> Result<Vec<Advisory>, DbError> {
-        let by_id = self.advisories(
-            "SELECT json FROM advisories WHERE id = ?1
-             UNION SELECT a.json FROM aliases l JOIN advisories a ON a.n = l.advisory WHERE l.alias = ?1",
-            &[&query],
+        let mut rows = self.row_numbers(
+            "SELECT n FROM advisories WHERE id = ?1
+             UNION SELECT advisory FROM aliases WHERE alias = ?1",
+            query,
         )?;
-        if !by_id.is_empty() {
-            return Ok(by_id);
+        if rows.is_empty() {
+            rows = self.row_numbers(
+                "SELECT DISTINCT advisory FROM affected WHERE package = ?1",
+                query,
+            )?;
         }
-        self.advisories(
-            "SELECT DISTINCT a.json FROM affected f JOIN advisories a ON a.n = f.advisory
-             WHERE f.package = ?1",
-            &[&query],
-        )
+        rows.sort_unstable();
+        rows.dedup();
+        self.whole(&rows)
     }
 
     pub fn kev(&self, cve: &str) -> Result<Option<crate::KevEntry>, DbError> {

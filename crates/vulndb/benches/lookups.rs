@@ -1,0 +1,60 @@
+//! Times 10,000 random (ecosystem, package, version) lookups against a built database and
+//! prints the total. usage: cargo bench -p customs-vulndb --bench lookups -- DB_PATH
+//! (`scripts/bench-db` builds the database from the shared mirror and runs this).
+
+use std::time::Instant;
+
+use customs_vulndb::Database;
+
+fn main() {
+    let path = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .expect("usage: lookups DB_PATH");
+    let db = Database::open(std::path::Path::new(&path)).expect("the database opens");
+    // Sample real keys from the database itself, plus misses, with a deterministic generator.
+    let conn =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
+    let mut stmt = conn
+        .prepare("SELECT DISTINCT ecosystem, package FROM affected")
+        .expect("query");
+    let keys: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let queries: Vec<(String, String, String)> = (0..10_000)
+        .map(|i| {
+            let (eco, pkg) = &keys[(next() % keys.len() as u64) as usize];
+            let version = format!("{}.{}.{}", next() % 5, next() % 20, next() % 30);
+            if i % 10 == 0 {
+                (eco.clone(), format!("{pkg}-no-such-package"), version)
+            } else {
+                (eco.clone(), pkg.clone(), version)
+            }
+        })
+        .collect();
+    let started = Instant::now();
+    let mut advisories = 0usize;
+    for (eco, pkg, _version) in &queries {
+        advisories += db.lookup(eco, pkg).expect("lookup").len();
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "10000 lookups ({} distinct keys in the database, 10% misses): {:.1} ms total, {:.1} µs each, {advisories} advisories read",
+        keys.len(),
+        elapsed.as_secs_f64() * 1000.0,
+        elapsed.as_secs_f64() * 1e6 / 10_000.0
+    );
+    println!(
+        "(versions are drawn but not yet evaluated: range matching comes with `customs scan`)"
+    );
+}
