@@ -264,6 +264,26 @@ fn link_ownership(out: &mut Catalog, tree: &FileTree) {
     );
 }
 
+/// The facts an inspecting cataloger kept of `primary` as `Result<T, reason>`: the value, or
+/// `None` after recording the reason as an unknown.
+pub(crate) fn inspected<'a, T: 'static>(
+    cataloger: &str,
+    primary: &'a Primary<'_>,
+    out: &mut Catalog,
+) -> Option<&'a T> {
+    match primary.facts?.downcast_ref::<Result<T, String>>()? {
+        Ok(value) => Some(value),
+        Err(reason) => {
+            out.unknowns.push(Unknown {
+                cataloger: cataloger.into(),
+                path: primary.path.into(),
+                reason: reason.clone(),
+            });
+            None
+        }
+    }
+}
+
 /// A package of a language ecosystem found in `primary`.
 pub(crate) fn language_package(
     package_type: customs_types::PackageType,

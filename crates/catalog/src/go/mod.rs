@@ -3,9 +3,9 @@
 //! settings, and the toolchain itself as the `stdlib` package.
 
 use customs_image::Candidate;
-use customs_types::{GoMetadata, Package, PackageMetadata, PackageType, Purl, Unknown};
+use customs_types::{GoMetadata, Package, PackageMetadata, PackageType, Purl};
 
-use crate::{Catalog, Cataloger, Env, Primary, elf, package_id};
+use crate::{Catalog, Cataloger, Env, Primary, elf, inspected, package_id};
 
 pub(crate) struct Go;
 
@@ -48,22 +48,8 @@ impl Cataloger for Go {
     }
 
     fn catalog(&self, primary: &Primary<'_>, _env: &Env<'_>, out: &mut Catalog) {
-        let Some(result) = primary
-            .facts
-            .and_then(|f| f.downcast_ref::<Result<BuildInfo, String>>())
-        else {
+        let Some(info) = inspected::<BuildInfo>(self.name(), primary, out) else {
             return;
-        };
-        let info = match result {
-            Ok(info) => info,
-            Err(reason) => {
-                out.unknowns.push(Unknown {
-                    cataloger: self.name().into(),
-                    path: primary.path.into(),
-                    reason: reason.clone(),
-                });
-                return;
-            }
         };
         let main_path = info.main.as_ref().map(|m| m.path.clone());
         let mut add = |m: &Module, settings: Vec<(String, String)>| {

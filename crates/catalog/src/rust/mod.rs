@@ -4,9 +4,9 @@
 use std::io::Read;
 
 use customs_image::Candidate;
-use customs_types::{Package, PackageMetadata, PackageType, Purl, RustMetadata, Unknown};
+use customs_types::{Package, PackageMetadata, PackageType, Purl, RustMetadata};
 
-use crate::{Catalog, Cataloger, Env, Primary, elf, package_id};
+use crate::{Catalog, Cataloger, Env, Primary, elf, inspected, package_id};
 
 pub(crate) struct Rust;
 
@@ -52,22 +52,8 @@ impl Cataloger for Rust {
     }
 
     fn catalog(&self, primary: &Primary<'_>, _env: &Env<'_>, out: &mut Catalog) {
-        let Some(result) = primary
-            .facts
-            .and_then(|f| f.downcast_ref::<Result<Vec<Crate>, String>>())
-        else {
+        let Some(crates) = inspected::<Vec<Crate>>(self.name(), primary, out) else {
             return;
-        };
-        let crates = match result {
-            Ok(c) => c,
-            Err(reason) => {
-                out.unknowns.push(Unknown {
-                    cataloger: self.name().into(),
-                    path: primary.path.into(),
-                    reason: reason.clone(),
-                });
-                return;
-            }
         };
         for c in crates {
             out.packages.push(Package {
