@@ -104,7 +104,6 @@ impl Tokens<'_> {
                 self.at += 2;
                 Kind::Revision
             }
-            Some(c) if c.is_ascii_digit() && self.next == Kind::Suffix => Kind::SuffixNumber,
             _ => Kind::Invalid,
         }
     }
@@ -122,19 +121,9 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
         next: Kind::Digit,
     };
     while ta.next == tb.next && ta.next != Kind::End && ta.next != Kind::Invalid {
-        let kind = ta.next;
         let (va, vb) = (ta.take(), tb.take());
         if va != vb {
             return va.cmp(&vb);
-        }
-        // After a suffix name, digits belong to it.
-        if kind == Kind::Suffix {
-            if ta.next == Kind::Digit {
-                ta.next = Kind::SuffixNumber;
-            }
-            if tb.next == Kind::Digit {
-                tb.next = Kind::SuffixNumber;
-            }
         }
     }
     if ta.next == tb.next {
