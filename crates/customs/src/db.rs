@@ -7,6 +7,18 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use customs_vulndb::{Database, FixState, build_from_mirror};
 
+/// Appends a line to the output text (written whole at the end, so that a reader that closes
+/// the pipe early, like `head`, ends the command quietly).
+macro_rules! say {
+    ($out:expr) => {
+        $out.push('\n')
+    };
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct DbArgs {
     #[command(subcommand)]
@@ -99,16 +111,21 @@ fn days_between(earlier: &str, later: &str) -> Option<i64> {
 }
 
 fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
+    let mut out = String::new();
     let db = Database::open(path)?;
     let status = db.status()?;
     let today = customs_sbom::Timestamp::now_or_source_date_epoch();
-    println!("database  {}", path.display());
-    println!("schema    {}", status.schema_version);
-    println!("built     {}", status.built);
-    println!();
-    println!(
+    say!(out, "database  {}", path.display());
+    say!(out, "schema    {}", status.schema_version);
+    say!(out, "built     {}", status.built);
+    say!(out);
+    say!(
+        out,
         "{:<16} {:>9} {:>8}  {:<12} AGE",
-        "FEED", "RECORDS", "SKIPPED", "NEWEST"
+        "FEED",
+        "RECORDS",
+        "SKIPPED",
+        "NEWEST"
     );
     let mut stale = Vec::new();
     for f in &status.feeds {
@@ -116,7 +133,8 @@ fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
             .newest
             .as_deref()
             .and_then(|n| days_between(n, today.as_str()));
-        println!(
+        say!(
+            out,
             "{:<16} {:>9} {:>8}  {:<12} {}",
             f.name,
             f.records,
@@ -131,51 +149,61 @@ fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
             stale.push(f.name.clone());
         }
         for example in &f.skipped_examples {
-            println!("    skipped: {example}");
+            say!(out, "    skipped: {example}");
         }
     }
     if !stale.is_empty() {
         eprintln!(
-            "customs: warning: data older than {max_age_days} days in: {} (run `customs db update` or import a newer bundle)",
+            "customs: warning: data older than {max_age_days} days in: {} (rebuild it from a newer mirror with `customs db build --from DIR`)",
             stale.join(", ")
         );
     }
+    crate::output::write(None, &out)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn search(path: &Path, query: &str) -> Result<ExitCode> {
+    let mut out = String::new();
     let db = Database::open(path)?;
     let found = db.search(query)?;
     if found.is_empty() {
-        println!("no advisory for {query:?}");
+        say!(out, "no advisory for {query:?}");
+        crate::output::write(None, &out)?;
         return Ok(ExitCode::SUCCESS);
     }
     for a in &found {
-        println!("{}  ({})", a.id, a.feed);
+        say!(out, "{}  ({})", a.id, a.feed);
         if !a.aliases.is_empty() {
-            println!("  aliases   {}", a.aliases.join(", "));
+            say!(out, "  aliases   {}", a.aliases.join(", "));
         }
         if let Some(s) = &a.summary {
-            println!("  summary   {s}");
+            say!(out, "  summary   {s}");
         }
         if let Some(s) = &a.severity {
-            println!("  severity  {s}");
+            say!(out, "  severity  {s}");
         }
         for c in &a.cvss {
-            println!("  {:<9} {}", c.kind, c.vector);
+            match c.score {
+                Some(score) => {
+                    let rating = customs_vulndb::rating(score);
+                    say!(out, "  {:<9} {score:.1} {rating} {}", c.kind, c.vector);
+                }
+                None => say!(out, "  {:<9} {}", c.kind, c.vector),
+            }
         }
         for cve in std::iter::once(&a.id)
             .chain(&a.aliases)
             .filter(|i| i.starts_with("CVE-"))
         {
             if let Some(k) = db.kev(cve)? {
-                println!(
+                say!(
+                    out,
                     "  KEV       {cve} added {}",
                     k.date_added.unwrap_or_default()
                 );
             }
             if let Some((p, pct)) = db.epss(cve)? {
-                println!("  EPSS      {cve} {p:.5} (percentile {pct:.3})");
+                say!(out, "  EPSS      {cve} {p:.5} (percentile {pct:.3})");
             }
         }
         for af in &a.affected {
@@ -202,7 +230,8 @@ fn search(path: &Path, query: &str) -> Result<ExitCode> {
                         .join(" ")
                 })
                 .collect();
-            println!(
+            say!(
+                out,
                 "  {:<14} {:<28} {:<12} {}",
                 af.ecosystem,
                 af.package,
@@ -214,8 +243,9 @@ fn search(path: &Path, query: &str) -> Result<ExitCode> {
                 }
             );
         }
-        println!();
+        say!(out);
     }
+    crate::output::write(None, &out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -147,11 +147,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sbom(args) => sbom(*args),
         Command::Db(args) => db::run(args),
         Command::Catalogers => {
-            println!("| cataloger | reads |");
-            println!("|---|---|");
+            let mut table = String::from("| cataloger | reads |\n|---|---|\n");
             for (name, reads) in customs_catalog::cataloger_table() {
-                println!("| `{name}` | {reads} |");
+                table.push_str(&format!("| `{name}` | {reads} |\n"));
             }
+            output::write(None, &table)?;
             Ok(ExitCode::SUCCESS)
         }
     }

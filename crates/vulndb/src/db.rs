@@ -309,7 +309,7 @@ impl Database {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         if !path.is_file() {
             return Err(DbError::Missing(format!(
-                "no vulnerability database at {} (run `customs db build --from DIR` or `customs db update`)",
+                "no vulnerability database at {} (build one with `customs db build --from DIR`)",
                 path.display()
             )));
         }

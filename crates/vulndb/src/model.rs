@@ -32,6 +32,9 @@ pub struct Cvss {
     /// `CVSS_V2`, `CVSS_V3`, `CVSS_V4`.
     pub kind: String,
     pub vector: String,
+    /// The base score the vector gives (none for CVSS v4, not computed yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
 }
 
 /// What a distribution says about a package and a vulnerability.

@@ -127,9 +127,11 @@ pub(crate) fn advisory(feed: &str, doc: &Value) -> Result<Advisory, String> {
         .into_iter()
         .flatten()
         .filter_map(|s| {
+            let vector = text(&s["score"])?;
             Some(Cvss {
                 kind: text(&s["type"])?,
-                vector: text(&s["score"])?,
+                score: crate::cvss::base_score(&vector),
+                vector,
             })
         })
         .collect();
