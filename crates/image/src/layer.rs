@@ -97,7 +97,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 digest of `bytes`.
-pub fn sha256_digest(bytes: &[u8]) -> Digest {
+pub(crate) fn sha256_digest(bytes: &[u8]) -> Digest {
     Digest::sha256_hex(&hex(&Sha256::digest(bytes))).expect("sha256 hex is valid")
 }
 

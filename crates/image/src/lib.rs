@@ -31,9 +31,6 @@ pub use registry::{RegistryOptions, RegistryRef};
 pub use source::{SCHEMES, SourceRef};
 pub use tree::{FileTree, Node, NodeKind};
 
-#[doc(hidden)]
-pub use layer::sha256_digest;
-
 use crate::layer::{EntryKind, LayerCheck, LayerFiles};
 use crate::store::{BlobStore, DirStore, TarStore};
 

@@ -174,9 +174,6 @@ mod tests {
             ("2.10.8-r1", "2.10.10-r0", Less),
             ("1.2.3_git20230101", "1.2.3", Greater),
         ];
-        for (a, b, want) in cases {
-            assert_eq!(super::compare(a, b), want, "{a} vs {b}");
-            assert_eq!(super::compare(b, a), want.reverse(), "{b} vs {a}");
-        }
+        crate::assert_orderings(super::compare, &cases);
     }
 }

@@ -92,7 +92,6 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::compare;
     use std::cmp::Ordering::*;
 
     #[test]
@@ -109,9 +108,6 @@ mod tests {
             ("1.0~~", "1.0~", Less),
             ("7.88.1-10+deb12u5", "7.88.1-10+deb12u12", Less),
         ];
-        for (a, b, want) in cases {
-            assert_eq!(compare(a, b), want, "{a} vs {b}");
-            assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
-        }
+        crate::assert_orderings(super::compare, &cases);
     }
 }

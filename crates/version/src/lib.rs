@@ -111,3 +111,15 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
         Scheme::Maven => Ok(maven::compare(a, b)),
     }
 }
+
+/// Checks `compare` on `(a, b, expected)` cases, both ways round.
+#[cfg(test)]
+pub(crate) fn assert_orderings(
+    compare: fn(&str, &str) -> Ordering,
+    cases: &[(&str, &str, Ordering)],
+) {
+    for (a, b, want) in cases {
+        assert_eq!(compare(a, b), *want, "{a} vs {b}");
+        assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
+    }
+}
