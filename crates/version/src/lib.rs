@@ -1,18 +1,24 @@
 //! Version ordering, one module per ecosystem, each checked in tests against the ecosystem's own
 //! tool where this machine has it (`dpkg --compare-versions`, rpm's `rpm.vercmp`, Python's
-//! `packaging`, npm's `semver`, RubyGems, Maven's `ComparableVersion`).
+//! `packaging`, npm's `semver`, RubyGems, Maven's `ComparableVersion`, Composer's `VersionParser`
+//! with PHP's `version_compare`).
 //!
 //! [`compare`] orders two version strings of one [`Scheme`]. Distro schemes (dpkg, apk, rpm)
 //! accept any string, as their tools do; the others reject what their specifications do not
 //! allow, with an error that says why.
 
 mod apk;
+mod composer;
 mod dpkg;
 mod gem;
 mod maven;
+mod nuget;
 mod pep440;
+mod range;
 mod rpm;
 mod semver;
+
+pub use range::{Bound, Interval, VersionSet};
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -33,6 +39,10 @@ pub enum Scheme {
     Gem,
     /// Maven (`ComparableVersion`).
     Maven,
+    /// Composer (Packagist): Composer's normalisation, then PHP's `version_compare`.
+    Composer,
+    /// NuGet: up to four numbers and case-insensitive pre-release labels.
+    NuGet,
 }
 
 impl Scheme {
@@ -46,6 +56,8 @@ impl Scheme {
             Scheme::Go => "go",
             Scheme::Gem => "gem",
             Scheme::Maven => "maven",
+            Scheme::Composer => "composer",
+            Scheme::NuGet => "nuget",
         }
     }
 }
@@ -69,6 +81,8 @@ impl FromStr for Scheme {
             "go" | "golang" => Scheme::Go,
             "gem" | "rubygems" => Scheme::Gem,
             "maven" => Scheme::Maven,
+            "composer" | "packagist" | "php" => Scheme::Composer,
+            "nuget" | "dotnet" => Scheme::NuGet,
             other => return Err(VersionError::UnknownScheme(other.to_string())),
         })
     }
@@ -109,6 +123,8 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
         Scheme::Go => Ok(semver::Version::parse_go(a)?.cmp(&semver::Version::parse_go(b)?)),
         Scheme::Gem => gem::compare(a, b),
         Scheme::Maven => Ok(maven::compare(a, b)),
+        Scheme::Composer => composer::compare(a, b),
+        Scheme::NuGet => nuget::compare(a, b),
     }
 }
 

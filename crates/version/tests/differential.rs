@@ -322,10 +322,9 @@ fn semver_version(rng: &mut Rng) -> String {
     v
 }
 
-#[test]
-fn semver_agrees_with_npm_semver() {
+fn npm_semver() -> bool {
     if !required("node") {
-        return;
+        return false;
     }
     let found = Command::new("node")
         .args(["-e", "require('semver')"])
@@ -337,6 +336,13 @@ fn semver_agrees_with_npm_semver() {
             "npm's semver package is required in CI (NODE_PATH)"
         );
         eprintln!("skipping: npm's semver package is not installed");
+    }
+    found
+}
+
+#[test]
+fn semver_agrees_with_npm_semver() {
+    if !npm_semver() {
         return;
     }
     let pairs = pairs(3000, 0x5eed_0004, &semver_version, &[""]);
@@ -483,4 +489,167 @@ public class Compare {
     .map(|l| sign(l.trim().parse().unwrap()))
     .collect();
     check(Scheme::Maven, "ComparableVersion", &pairs, &answers);
+}
+
+fn composer_version(rng: &mut Rng) -> String {
+    let mut v = String::new();
+    if rng.chance(10) {
+        v.push('v');
+    }
+    v.push_str(&rng.below(12).to_string());
+    for _ in 0..rng.below(4) {
+        v.push('.');
+        v.push_str(&rng.number());
+    }
+    if rng.chance(40) {
+        v.push_str(rng.pick(&["-", ".", "_", ""]));
+        v.push_str(rng.pick(&[
+            "alpha", "a", "beta", "b", "RC", "rc", "patch", "pl", "p", "stable",
+        ]));
+        if rng.chance(70) {
+            v.push_str(rng.pick(&["", ".", "-"]));
+            v.push_str(&rng.below(12).to_string());
+        }
+    }
+    if rng.chance(10) {
+        v.push_str(rng.pick(&["-dev", ".dev"]));
+    }
+    v
+}
+
+/// The installed `composer/semver` (Debian `php-composer-semver`), if any.
+fn composer_semver() -> Option<&'static str> {
+    let autoload = "/usr/share/php/Composer/Semver/autoload.php";
+    if std::path::Path::new(autoload).is_file() && required("php") {
+        return Some(autoload);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "php-composer-semver is required in CI"
+    );
+    eprintln!("skipping: php-composer-semver is not installed");
+    None
+}
+
+#[test]
+fn composer_agrees_with_composer_semver() {
+    let Some(autoload) = composer_semver() else {
+        return;
+    };
+    let pairs = pairs(
+        3000,
+        0x5eed_0007,
+        &composer_version,
+        &["-dev", "-beta1", "-RC2", "-p1", ".0", "-stable"],
+    );
+    // Composer orders normalised versions with PHP's version_compare.
+    let script = format!(
+        r#"require '{autoload}'; $p = new Composer\Semver\VersionParser();
+           while (($l = fgets(STDIN)) !== false) {{
+             [$a, $b] = explode("\t", rtrim($l, "\n"));
+             try {{ echo version_compare($p->normalize($a), $p->normalize($b)), "\n"; }}
+             catch (UnexpectedValueException $e) {{ echo "invalid\n"; }}
+           }}"#
+    );
+    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
+    let answers = oracle(Command::new("php").args(["-r", &script]), &input);
+    // Composer rejects some generated versions; customs must reject the same ones.
+    let (valid, invalid): (Vec<_>, Vec<_>) = pairs
+        .into_iter()
+        .zip(answers)
+        .partition(|(_, answer)| answer != "invalid");
+    let wrongly_accepted: Vec<_> = invalid
+        .iter()
+        .filter(|((a, b), _)| compare(Scheme::Composer, a, b).is_ok())
+        .collect();
+    assert!(
+        wrongly_accepted.is_empty(),
+        "composer/semver rejects, customs accepts: {wrongly_accepted:?}"
+    );
+    println!("composer: {} pairs rejected by both", invalid.len());
+    let (pairs, answers): (Vec<_>, Vec<_>) = valid
+        .into_iter()
+        .map(|(pair, answer)| (pair, sign(answer.trim().parse().unwrap())))
+        .unzip();
+    check(Scheme::Composer, "composer/semver", &pairs, &answers);
+}
+
+fn npm_range(rng: &mut Rng) -> String {
+    let partial = |rng: &mut Rng| -> String {
+        let wild = |rng: &mut Rng, n: u64| -> String {
+            if rng.chance(10) {
+                rng.pick(&["x", "*", "X"]).to_string()
+            } else {
+                rng.below(n).to_string()
+            }
+        };
+        match rng.below(6) {
+            0 => wild(rng, 4),
+            1 => format!("{}.{}", rng.below(4), wild(rng, 12)),
+            _ => semver_version(rng),
+        }
+    };
+    let alternatives = 1 + rng.below(2);
+    (0..alternatives)
+        .map(|_| match rng.below(5) {
+            0 => format!("{} - {}", partial(rng), partial(rng)),
+            1 => format!("{}{}", rng.pick(&["^", "~", "~>"]), partial(rng)),
+            _ => (0..1 + rng.below(2))
+                .map(|_| {
+                    format!(
+                        "{}{}",
+                        rng.pick(&[">=", ">", "<", "<=", "=", ""]),
+                        partial(rng)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
+#[test]
+fn npm_ranges_agree_with_npm_semver() {
+    if !npm_semver() {
+        return;
+    }
+    let mut rng = Rng(0x5eed_0008);
+    let cases: Vec<(String, String)> = (0..3000)
+        .map(|_| (npm_range(&mut rng), semver_version(&mut rng)))
+        .collect();
+    // customs reads ranges as node-semver does with includePrerelease: a pre-release is in a
+    // range when it lies between its bounds.
+    let script = r#"
+const semver = require('semver');
+const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(Boolean);
+for (const l of lines) {
+  const [r, v] = l.split('\t');
+  console.log(semver.satisfies(v, r, { includePrerelease: true }) ? 'yes' : 'no');
+}
+"#;
+    let input: String = cases.iter().map(|(r, v)| format!("{r}\t{v}\n")).collect();
+    let answers = oracle(Command::new("node").args(["-e", script]), &input);
+    assert_eq!(answers.len(), cases.len());
+    let disagreements: Vec<String> = cases
+        .iter()
+        .zip(&answers)
+        .filter_map(|((r, v), want)| {
+            let got = customs_version::VersionSet::parse(Scheme::Semver, r)
+                .and_then(|s| s.contains(v))
+                .unwrap_or_else(|e| panic!("{r}: {e}"));
+            (got != (want == "yes")).then(|| format!("{v} in {r:?}: customs {got}, npm {want}"))
+        })
+        .collect();
+    println!(
+        "npm ranges: {} (range, version) cases, {} agree with npm semver",
+        cases.len(),
+        cases.len() - disagreements.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagree, first: {:#?}",
+        disagreements.len(),
+        &disagreements[..disagreements.len().min(10)]
+    );
 }
