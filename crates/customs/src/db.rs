@@ -143,7 +143,12 @@ fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
                 .as_deref()
                 .map(|n| &n[..n.len().min(10)])
                 .unwrap_or("-"),
-            age.map(|a| format!("{a} d")).unwrap_or_else(|| "-".into())
+            match age {
+                // A record dated after today says more about the record than the feed.
+                Some(a) if a < 0 => "dated ahead".to_string(),
+                Some(a) => format!("{a} d"),
+                None => "-".into(),
+            }
         );
         if age.is_some_and(|a| a > max_age_days as i64) {
             stale.push(f.name.clone());
@@ -151,6 +156,10 @@ fn status(path: &Path, max_age_days: u64) -> Result<ExitCode> {
         for example in &f.skipped_examples {
             say!(out, "    skipped: {example}");
         }
+    }
+    // Feeds whose records carry no date are as old as the build, at least.
+    if days_between(&status.built, today.as_str()).is_some_and(|a| a > max_age_days as i64) {
+        stale.push(format!("the database itself (built {})", status.built));
     }
     if !stale.is_empty() {
         eprintln!(
@@ -222,6 +231,7 @@ fn search(path: &Path, query: &str) -> Result<ExitCode> {
                         .iter()
                         .map(|e| match e {
                             customs_vulndb::Event::Introduced(v) => format!(">={v}"),
+                            customs_vulndb::Event::IntroducedAfter(v) => format!(">{v}"),
                             customs_vulndb::Event::Fixed(v) => format!("<{v}"),
                             customs_vulndb::Event::LastAffected(v) => format!("<={v}"),
                             customs_vulndb::Event::Limit(v) => format!("limit {v}"),

@@ -42,6 +42,8 @@ fn build_status_and_search_on_the_shared_feeds() {
         ("kev", 1404),
         ("epss", 360142),
         ("debian-tracker", 3840),
+        ("rubysec", 1381),
+        ("friendsofphp", 1592),
     ] {
         let line = text
             .lines()
@@ -70,6 +72,22 @@ fn build_status_and_search_on_the_shared_feeds() {
     let found = run(customs().args(["db", "search", "openssl", "--db"]).arg(&db));
     let text = String::from_utf8_lossy(&found.stdout);
     assert!(text.contains("debian:12"), "{text}");
+    // A rubysec advisory: patched and unaffected requirements become the affected spans.
+    let found = run(customs()
+        .args(["db", "search", "CVE-2024-26141", "--db"])
+        .arg(&db));
+    let text = String::from_utf8_lossy(&found.stdout);
+    assert!(
+        text.contains(">=1.3.0 <2.2.8.1 >=2.3 <3.0.9.1"),
+        "{text}"
+    );
+    // A FriendsOfPHP advisory: one span per branch.
+    let found = run(customs()
+        .args(["db", "search", "CVE-2026-45064", "--db"])
+        .arg(&db));
+    let text = String::from_utf8_lossy(&found.stdout);
+    assert!(text.contains("Packagist"), "{text}");
+    assert!(text.contains(">=6.1.0 <6.4.40 >=7.0.0 <7.4.12"), "{text}");
 }
 
 fn zip_with(entries: &[(&str, &str)]) -> Vec<u8> {
@@ -114,6 +132,75 @@ fn bad_records_are_skipped_and_counted() {
     assert!(!dir.path().join("evil.json").exists());
 }
 
+/// A gzip'd tar of `(path, body)` entries; paths are written raw, so a hostile one stays hostile.
+fn tar_gz_with(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (path, body) in entries {
+        let mut header = tar::Header::new_gnu();
+        let name = &mut header.as_old_mut().name;
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        builder.append(&header, body.as_bytes()).unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+#[test]
+fn bad_yaml_advisories_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = dir.path().join("mirror");
+    std::fs::create_dir_all(mirror.join("rubysec")).unwrap();
+    std::fs::create_dir_all(mirror.join("friendsofphp")).unwrap();
+    let good_gem = "gem: rack\ncve: 2024-1\ntitle: t\ndate: 2024-01-01\npatched_versions: ['>= 2.0']\n";
+    std::fs::write(
+        mirror.join("rubysec/ruby-advisory-db.tar.gz"),
+        tar_gz_with(&[
+            ("ruby-advisory-db-master/gems/rack/CVE-2024-1.yml", good_gem),
+            ("ruby-advisory-db-master/gems/rack/broken.yml", "gem: [unclosed"),
+            ("ruby-advisory-db-master/gems/rack/../../../evil.yml", good_gem),
+            (
+                "ruby-advisory-db-master/gems/odd/CVE-2024-2.yml",
+                "gem: odd\ncve: 2024-2\npatched_versions: ['>= what?']\n",
+            ),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        mirror.join("friendsofphp/security-advisories.tar.gz"),
+        tar_gz_with(&[
+            (
+                "security-advisories/acme/lib/CVE-2024-3.yaml",
+                "title: t\ncve: CVE-2024-3\nbranches:\n  1.x:\n    time: ~\n    versions: ['>=1.0', '<1.4.2']\nreference: composer://acme/lib\n",
+            ),
+            ("security-advisories/acme/lib/bad.yaml", "title: [x"),
+        ]),
+    )
+    .unwrap();
+    let db = dir.path().join("v.db");
+    let out = build(&mirror, &db);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status = run(customs().args(["db", "status", "--db"]).arg(&db));
+    let text = String::from_utf8_lossy(&status.stdout);
+    let counts = |feed: &str| -> (String, String) {
+        let line = text.lines().find(|l| l.starts_with(feed)).unwrap();
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f[1].to_string(), f[2].to_string())
+    };
+    assert_eq!(counts("rubysec"), ("1".into(), "3".into()), "{text}");
+    assert_eq!(counts("friendsofphp"), ("1".into(), "1".into()), "{text}");
+    assert!(text.contains("entry path leaves the archive"), "{text}");
+    assert!(text.contains("not valid YAML"), "{text}");
+    assert!(!dir.path().join("evil.yml").exists());
+    let found = run(customs().args(["db", "search", "acme/lib", "--db"]).arg(&db));
+    assert!(String::from_utf8_lossy(&found.stdout).contains(">=1.0 <1.4.2"));
+}
+
 #[test]
 fn a_broken_feed_fails_the_build_and_keeps_the_previous_database() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,6 +231,11 @@ fn a_broken_feed_fails_the_build_and_keeps_the_previous_database() {
             "debian/tracker.json",
             b"not json".to_vec(),
             "not valid JSON",
+        ),
+        (
+            "rubysec/ruby-advisory-db.tar.gz",
+            tar_gz_with(&[("db/gems/x/CVE-1.yml", "gem: x\n")])[..40].to_vec(),
+            "not a readable tar.gz",
         ),
     ];
     for (file, bytes, cause) in cases {

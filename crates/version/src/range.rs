@@ -57,6 +57,28 @@ impl VersionSet {
         }
     }
 
+    /// The set of the given intervals, which may overlap and come in any order; every version
+    /// in them must be valid for `scheme`.
+    pub fn from_intervals(scheme: Scheme, intervals: Vec<Interval>) -> Result<Self, VersionError> {
+        for b in intervals
+            .iter()
+            .flat_map(|i| [&i.lower, &i.upper])
+            .flatten()
+        {
+            compare(scheme, &b.version, &b.version)?;
+        }
+        Ok(VersionSet { scheme, intervals }.normalized())
+    }
+
+    /// The interval that holds `version`, if any.
+    pub fn interval_of(&self, version: &str) -> Result<Option<&Interval>, VersionError> {
+        compare(self.scheme, version, version)?;
+        Ok(self
+            .intervals
+            .iter()
+            .find(|i| self.above_lower(version, &i.lower) && self.below_upper(version, &i.upper)))
+    }
+
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
@@ -119,11 +141,7 @@ impl VersionSet {
     }
 
     pub fn contains(&self, version: &str) -> Result<bool, VersionError> {
-        compare(self.scheme, version, version)?;
-        Ok(self
-            .intervals
-            .iter()
-            .any(|i| self.above_lower(version, &i.lower) && self.below_upper(version, &i.upper)))
+        Ok(self.interval_of(version)?.is_some())
     }
 
     /// Lower bounds ordered: unbounded first; at one version, inclusive first.

@@ -6,7 +6,7 @@ use crate::feeds::{self, FeedRead};
 use crate::model::Advisory;
 
 /// The version of the database layout; a database of another version is rebuilt, not read.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -48,19 +48,32 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE feeds(name TEXT PRIMARY KEY, records INTEGER NOT NULL, skipped INTEGER NOT NULL,
                    newest TEXT, skipped_examples TEXT NOT NULL);
 CREATE TABLE advisories(n INTEGER PRIMARY KEY, id TEXT NOT NULL, feed TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE affected(ecosystem TEXT NOT NULL, package TEXT NOT NULL, advisory INTEGER NOT NULL,
-                      json TEXT NOT NULL);
+CREATE TABLE affected(key INTEGER NOT NULL, advisory INTEGER NOT NULL, seq INTEGER NOT NULL,
+                      ecosystem TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL,
+                      json TEXT NOT NULL, PRIMARY KEY(key, advisory, seq)) WITHOUT ROWID;
 CREATE TABLE aliases(alias TEXT NOT NULL, advisory INTEGER NOT NULL);
 CREATE TABLE kev(cve TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
 ";
 
 const INDEXES: &str = "
-CREATE INDEX affected_key ON affected(ecosystem, package);
 CREATE INDEX advisories_id ON advisories(id);
 CREATE INDEX affected_advisory ON affected(advisory);
+CREATE INDEX affected_package ON affected(package);
 CREATE INDEX aliases_key ON aliases(alias);
 ";
+
+/// The integer a package's rows are filed under: an integer key is searched faster than two
+/// strings, and the rows of one package sit together. FNV-1a, which is stable across builds; a
+/// collision only puts two packages' rows side by side, and the lookup compares the names.
+fn package_key(ecosystem: &str, package: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in ecosystem.bytes().chain([0]).chain(package.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
 
 fn read_file(path: &Path) -> Result<Vec<u8>, DbError> {
     std::fs::read(path).map_err(|source| DbError::Io {
@@ -183,6 +196,26 @@ fn write_database(mirror: &Path, path: &Path, now: &str) -> Result<Status, DbErr
         feeds_done.push(store(&tx, "debian-tracker", read, path)?);
     }
 
+    // Advisory repositories, as archives of the repository.
+    for (name, file, reader) in [
+        (
+            "rubysec",
+            "rubysec/ruby-advisory-db.tar.gz",
+            feeds::rubysec::read as fn(&[u8]) -> Result<FeedRead, String>,
+        ),
+        (
+            "friendsofphp",
+            "friendsofphp/security-advisories.tar.gz",
+            feeds::friendsofphp::read,
+        ),
+    ] {
+        let file = mirror.join(file);
+        if file.is_file() {
+            let read = reader(&read_file(&file)?).map_err(|m| feed_error(&file, m))?;
+            feeds_done.push(store(&tx, name, read, path)?);
+        }
+    }
+
     let kev_file = mirror.join("kev/known_exploited_vulnerabilities.json");
     if kev_file.is_file() {
         let (entries, released) =
@@ -224,7 +257,7 @@ fn write_database(mirror: &Path, path: &Path, now: &str) -> Result<Status, DbErr
 
     if feeds_done.is_empty() {
         return Err(DbError::Missing(format!(
-            "{}: no feed found (expected osv/, alpine-secdb/, debian/, kev/ or epss/)",
+            "{}: no feed found (expected osv/, alpine-secdb/, debian/, rubysec/, friendsofphp/, kev/ or epss/)",
             mirror.display()
         )));
     }
@@ -267,7 +300,10 @@ fn store(
         .prepare("INSERT INTO advisories(id, feed, json) VALUES (?1, ?2, ?3)")
         .map_err(&err)?;
     let mut affected = tx
-        .prepare("INSERT INTO affected(ecosystem, package, advisory, json) VALUES (?1, ?2, ?3, ?4)")
+        .prepare(
+            "INSERT INTO affected(key, advisory, seq, ecosystem, package, id, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
         .map_err(&err)?;
     let mut alias = tx
         .prepare("INSERT INTO aliases(alias, advisory) VALUES (?1, ?2)")
@@ -280,10 +316,18 @@ fn store(
         let json = serde_json::to_string(&a).expect("advisories serialise");
         insert.execute(params![a.id, name, json]).map_err(&err)?;
         let n = tx.last_insert_rowid();
-        for af in &entries {
+        for (seq, af) in entries.iter().enumerate() {
             let af_json = serde_json::to_string(af).expect("affected entries serialise");
             affected
-                .execute(params![af.ecosystem, af.package, n, af_json])
+                .execute(params![
+                    package_key(&af.ecosystem, &af.package),
+                    n,
+                    seq,
+                    af.ecosystem,
+                    af.package,
+                    a.id,
+                    af_json
+                ])
                 .map_err(&err)?;
         }
         for al in &a.aliases {
@@ -297,6 +341,15 @@ fn store(
         newest: read.newest,
         skipped_examples: read.skipped.into_iter().take(5).collect(),
     })
+}
+
+/// An advisory that names a package, before its versions are checked.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The advisory's row, for [`Database::advisory`].
+    advisory: i64,
+    pub id: String,
+    pub affected: crate::model::Affected,
 }
 
 /// An open database, read-only.
@@ -316,6 +369,9 @@ impl Database {
         let err = db_error(path);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(&err)?;
+        // Lookups jump around the file: map it, and keep what was read.
+        conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;")
+            .map_err(&err)?;
         let db = Database {
             conn,
             path: path.to_path_buf(),
@@ -395,7 +451,7 @@ impl Database {
             .map_err(self.err())?;
         let mut entries = self
             .conn
-            .prepare_cached("SELECT json FROM affected WHERE advisory = ?1 ORDER BY rowid")
+            .prepare_cached("SELECT json FROM affected WHERE advisory = ?1 ORDER BY seq")
             .map_err(self.err())?;
         let mut out = Vec::new();
         for n in rows {
@@ -427,30 +483,62 @@ impl Database {
         Ok(rows)
     }
 
-    /// Every advisory that names `package` in `ecosystem`, with only that package's affected
-    /// entries: one indexed read.
-    pub fn lookup(&self, ecosystem: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
+    /// What a matcher needs first: every advisory id that names `package` in `ecosystem`, with
+    /// that package's affected entry, read from one contiguous run of the index. The rest of an
+    /// advisory is read with [`Database::advisory`] only when a version is affected.
+    pub fn candidates(&self, ecosystem: &str, package: &str) -> Result<Vec<Candidate>, DbError> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT a.json, f.json FROM affected f JOIN advisories a ON a.n = f.advisory
-                 WHERE f.ecosystem = ?1 AND f.package = ?2",
+                // `+` keeps the planner on the key (the names only weed out a hash collision).
+                "SELECT advisory, id, json FROM affected
+                 WHERE key = ?1 AND +ecosystem = ?2 AND +package = ?3",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([ecosystem, package], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(self.err())?
-            .collect::<Result<Vec<_>, _>>()
+            .query_map(
+                params![package_key(ecosystem, package), ecosystem, package],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
             .map_err(self.err())?;
-        let mut out: Vec<Advisory> = Vec::with_capacity(rows.len());
-        for (header, affected) in rows {
-            let mut advisory: Advisory =
-                serde_json::from_str(&header).map_err(|e| self.corrupt(e))?;
-            advisory
-                .affected
-                .push(serde_json::from_str(&affected).map_err(|e| self.corrupt(e))?);
+        let mut out = Vec::new();
+        for row in rows {
+            let (advisory, id, json) = row.map_err(self.err())?;
+            out.push(Candidate {
+                advisory,
+                id,
+                affected: serde_json::from_str(&json).map_err(|e| self.corrupt(e))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An advisory's own fields (id, aliases, summary, severity, CVSS), without its affected
+    /// packages.
+    pub fn advisory(&self, candidate: &Candidate) -> Result<Advisory, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM advisories WHERE n = ?1")
+            .map_err(self.err())?;
+        let json: String = stmt
+            .query_row([candidate.advisory], |r| r.get(0))
+            .map_err(self.err())?;
+        serde_json::from_str(&json).map_err(|e| self.corrupt(e))
+    }
+
+    /// Every advisory that names `package` in `ecosystem`, with only that package's affected
+    /// entries.
+    pub fn lookup(&self, ecosystem: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
+        let mut out: Vec<Advisory> = Vec::new();
+        for c in self.candidates(ecosystem, package)? {
+            let mut advisory = self.advisory(&c)?;
+            advisory.affected.push(c.affected);
             out.push(advisory);
         }
         out.sort_by(|a, b| (&a.id, &a.feed).cmp(&(&b.id, &b.feed)));

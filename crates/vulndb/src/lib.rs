@@ -2,12 +2,14 @@
 //! security tracker), joined with CISA KEV and FIRST EPSS, in one SQLite file indexed by
 //! (ecosystem, package) so that a lookup is one indexed read.
 
+mod affects;
 mod cvss;
 mod db;
 mod feeds;
 mod model;
 
+pub use affects::{Hit, scheme_for};
 pub use cvss::{base_score, rating};
-pub use db::{Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
+pub use db::{Candidate, Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
 pub use feeds::kev::KevEntry;
 pub use model::{Advisory, Affected, Cvss, Event, FixState, Range};

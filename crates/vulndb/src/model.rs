@@ -82,6 +82,8 @@ pub struct Range {
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     Introduced(String),
+    /// Affected from just after this version (a `> X` constraint; OSV has no such event).
+    IntroducedAfter(String),
     Fixed(String),
     LastAffected(String),
     Limit(String),
