@@ -34,9 +34,46 @@ enum DbCommand {
     /// Build the database from a directory laid out like the upstream feeds (an offline mirror).
     Build {
         /// The mirror: osv/ECOSYSTEM/all.zip, alpine-secdb/vX.Y/*.json, debian/tracker.json,
+        /// rubysec/ruby-advisory-db.tar.gz, friendsofphp/security-advisories.tar.gz,
         /// kev/known_exploited_vulnerabilities.json, epss/epss_scores-current.csv.gz.
         #[arg(long, value_name = "DIR")]
         from: PathBuf,
+    },
+    /// Fetch the feeds from their upstream URLs (or from a mirror of them) and rebuild the
+    /// database; the previous database stays if anything fails.
+    Update {
+        /// Fetch every file from this mirror of the upstream layout instead (BASE/osv/PyPI/all.zip,
+        /// BASE/debian/tracker.json, ...), as `db build --from` reads it.
+        #[arg(long, env = "CUSTOMS_FEEDS_URL", value_name = "URL")]
+        mirror_url: Option<String>,
+        /// Fetch one mirror path from another URL (repeatable): osv/PyPI/all.zip=https://...
+        #[arg(long = "source", value_name = "PATH=URL")]
+        sources: Vec<String>,
+        /// Keep the fetched files in this directory (an offline mirror for `db build --from`).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+    /// Write a signed bundle of the database for a site without network access.
+    Export {
+        /// The bundle to write.
+        file: PathBuf,
+        /// The ed25519 private key that signs it (PEM, from `customs db keygen` or
+        /// `openssl genpkey -algorithm ed25519`).
+        #[arg(long, value_name = "PRIVATE_KEY")]
+        key: PathBuf,
+    },
+    /// Verify a bundle with the publisher's public key and install its database.
+    Import {
+        /// The bundle (from `customs db export`).
+        file: PathBuf,
+        /// The ed25519 public key of the publisher (PEM, or the 32 bytes in base64).
+        #[arg(long, value_name = "PUBLIC_KEY")]
+        key: PathBuf,
+    },
+    /// Make an ed25519 key pair for signing bundles: PREFIX.key (private) and PREFIX.pub.
+    Keygen {
+        #[arg(value_name = "PREFIX")]
+        prefix: PathBuf,
     },
     /// Show the schema, the build time and each feed's record count, skips and age.
     Status {
@@ -62,6 +99,14 @@ pub(crate) fn run(args: DbArgs) -> Result<ExitCode> {
     let path = args.db.clone().unwrap_or_else(default_path);
     match args.command {
         DbCommand::Build { from } => build(&from, &path),
+        DbCommand::Update {
+            mirror_url,
+            sources,
+            keep,
+        } => update(mirror_url.as_deref(), &sources, keep.as_deref(), &path),
+        DbCommand::Export { file, key } => export(&path, &file, &key),
+        DbCommand::Import { file, key } => import(&file, &key, &path),
+        DbCommand::Keygen { prefix } => keygen(&prefix),
         DbCommand::Status { max_age_days } => status(&path, max_age_days),
         DbCommand::Search { query } => search(&path, &query),
     }
@@ -89,6 +134,154 @@ fn build(from: &Path, path: &Path) -> Result<ExitCode> {
         "built {} in {:.1} s",
         path.display(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn update(
+    mirror_url: Option<&str>,
+    overrides: &[String],
+    keep: Option<&Path>,
+    path: &Path,
+) -> Result<ExitCode> {
+    let mut sources = match mirror_url {
+        Some(base) => customs_vulndb::mirror_sources(base),
+        None => customs_vulndb::upstream_sources(),
+    };
+    for o in overrides {
+        let (file, url) = o
+            .split_once('=')
+            .with_context(|| format!("--source {o}: expected PATH=URL"))?;
+        match sources.iter_mut().find(|s| s.path == file) {
+            Some(s) => s.url = url.to_string(),
+            None => sources.push(customs_vulndb::Source {
+                path: file.to_string(),
+                url: url.to_string(),
+            }),
+        }
+    }
+    if let Some(insecure) = sources
+        .iter()
+        .find(|s| s.url.starts_with("http://") && !is_loopback_url(&s.url))
+    {
+        eprintln!(
+            "customs: warning: fetching over plain HTTP ({}); the data is not protected in transit",
+            insecure.url
+        );
+    }
+    let staging = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            None
+        }
+        None => {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+            Some(
+                tempfile::Builder::new()
+                    .prefix(".customs-feeds-")
+                    .tempdir_in(parent)
+                    .context("cannot make a staging directory")?,
+            )
+        }
+    };
+    let dir = keep.unwrap_or_else(|| staging.as_ref().expect("one of them").path());
+    let started = std::time::Instant::now();
+    let total = sources.len();
+    let mut done = 0;
+    let fetched = customs_vulndb::fetch(&sources, dir, &mut |s| {
+        done += 1;
+        eprintln!("  [{done}/{total}] {}", s.url);
+    })
+    .context("cannot update the vulnerability database (the previous one is unchanged)")?;
+    let bytes: u64 = fetched.files.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "fetched {} files ({:.1} MiB) in {:.1} s",
+        fetched.files.len(),
+        bytes as f64 / 1048576.0,
+        started.elapsed().as_secs_f64()
+    );
+    if !fetched.missing.is_empty() {
+        eprintln!(
+            "customs: warning: not on the server (left out): {}",
+            fetched.missing.join(", ")
+        );
+    }
+    build(dir, path)
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+fn export(path: &Path, file: &Path, key: &Path) -> Result<ExitCode> {
+    let now = customs_sbom::Timestamp::now_or_source_date_epoch();
+    let manifest = customs_vulndb::export(path, file, key, now.as_str())
+        .with_context(|| format!("cannot export the database to {}", file.display()))?;
+    eprintln!(
+        "wrote {} (schema {}, built {}, {} feeds, database sha256 {})",
+        file.display(),
+        manifest.schema_version,
+        manifest.built,
+        manifest.feeds.len(),
+        manifest.database_sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(file: &Path, key: &Path, path: &Path) -> Result<ExitCode> {
+    let manifest = customs_vulndb::import(file, key, path).with_context(|| {
+        format!(
+            "cannot import {} (the database at {} is unchanged)",
+            file.display(),
+            path.display()
+        )
+    })?;
+    eprintln!(
+        "installed {} (built {}, exported {}, signature and checksum verified)",
+        path.display(),
+        manifest.built,
+        manifest.exported
+    );
+    for f in &manifest.feeds {
+        eprintln!(
+            "  {:<16} {:>8} records  newest {}",
+            f.name,
+            f.records,
+            f.newest.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keygen(prefix: &Path) -> Result<ExitCode> {
+    let (private, public) = customs_vulndb::generate_key()
+        .map_err(|e| anyhow::anyhow!("cannot generate a key: {e}"))?;
+    let with = |ext: &str| {
+        let mut p = prefix.as_os_str().to_owned();
+        p.push(ext);
+        PathBuf::from(p)
+    };
+    let (key, pubkey) = (with(".key"), with(".pub"));
+    customs_vulndb::write_new_file(&key, private.as_bytes(), true)
+        .with_context(|| format!("cannot write {} (it must not exist yet)", key.display()))?;
+    customs_vulndb::write_new_file(&pubkey, public.as_bytes(), false)
+        .with_context(|| format!("cannot write {} (it must not exist yet)", pubkey.display()))?;
+    eprintln!(
+        "wrote {} (private: keep it where bundles are made) and {} (give it to the sites that import)",
+        key.display(),
+        pubkey.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -77,10 +77,7 @@ fn build_status_and_search_on_the_shared_feeds() {
         .args(["db", "search", "CVE-2024-26141", "--db"])
         .arg(&db));
     let text = String::from_utf8_lossy(&found.stdout);
-    assert!(
-        text.contains(">=1.3.0 <2.2.8.1 >=2.3 <3.0.9.1"),
-        "{text}"
-    );
+    assert!(text.contains(">=1.3.0 <2.2.8.1 >=2.3 <3.0.9.1"), "{text}");
     // A FriendsOfPHP advisory: one span per branch.
     let found = run(customs()
         .args(["db", "search", "CVE-2026-45064", "--db"])
@@ -157,13 +154,20 @@ fn bad_yaml_advisories_are_skipped_and_counted() {
     let mirror = dir.path().join("mirror");
     std::fs::create_dir_all(mirror.join("rubysec")).unwrap();
     std::fs::create_dir_all(mirror.join("friendsofphp")).unwrap();
-    let good_gem = "gem: rack\ncve: 2024-1\ntitle: t\ndate: 2024-01-01\npatched_versions: ['>= 2.0']\n";
+    let good_gem =
+        "gem: rack\ncve: 2024-1\ntitle: t\ndate: 2024-01-01\npatched_versions: ['>= 2.0']\n";
     std::fs::write(
         mirror.join("rubysec/ruby-advisory-db.tar.gz"),
         tar_gz_with(&[
             ("ruby-advisory-db-master/gems/rack/CVE-2024-1.yml", good_gem),
-            ("ruby-advisory-db-master/gems/rack/broken.yml", "gem: [unclosed"),
-            ("ruby-advisory-db-master/gems/rack/../../../evil.yml", good_gem),
+            (
+                "ruby-advisory-db-master/gems/rack/broken.yml",
+                "gem: [unclosed",
+            ),
+            (
+                "ruby-advisory-db-master/gems/rack/../../../evil.yml",
+                good_gem,
+            ),
             (
                 "ruby-advisory-db-master/gems/odd/CVE-2024-2.yml",
                 "gem: odd\ncve: 2024-2\npatched_versions: ['>= what?']\n",
@@ -197,7 +201,9 @@ fn bad_yaml_advisories_are_skipped_and_counted() {
     assert!(text.contains("entry path leaves the archive"), "{text}");
     assert!(text.contains("not valid YAML"), "{text}");
     assert!(!dir.path().join("evil.yml").exists());
-    let found = run(customs().args(["db", "search", "acme/lib", "--db"]).arg(&db));
+    let found = run(customs()
+        .args(["db", "search", "acme/lib", "--db"])
+        .arg(&db));
     assert!(String::from_utf8_lossy(&found.stdout).contains(">=1.0 <1.4.2"));
 }
 

@@ -3,13 +3,17 @@
 //! (ecosystem, package) so that a lookup is one indexed read.
 
 mod affects;
+mod bundle;
 mod cvss;
 mod db;
 mod feeds;
 mod model;
+mod update;
 
 pub use affects::{Hit, scheme_for};
+pub use bundle::{BundleError, BundleFeed, Manifest, export, generate_key, import, write_new_file};
 pub use cvss::{base_score, rating};
 pub use db::{Candidate, Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
 pub use feeds::kev::KevEntry;
 pub use model::{Advisory, Affected, Cvss, Event, FixState, Range};
+pub use update::{Fetched, Source, fetch, mirror_sources, upstream_sources};

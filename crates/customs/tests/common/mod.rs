@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod fake_registry;
+pub mod static_server;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
