@@ -95,8 +95,13 @@ fn default_path() -> PathBuf {
     data.join("customs/vulndb.sqlite")
 }
 
+/// `--db`, else `CUSTOMS_DB` (clap fills both into the flag), else the default.
+pub(crate) fn resolve_path(flag: Option<PathBuf>) -> PathBuf {
+    flag.unwrap_or_else(default_path)
+}
+
 pub(crate) fn run(args: DbArgs) -> Result<ExitCode> {
-    let path = args.db.clone().unwrap_or_else(default_path);
+    let path = resolve_path(args.db.clone());
     match args.command {
         DbCommand::Build { from } => build(&from, &path),
         DbCommand::Update {
@@ -287,7 +292,7 @@ fn keygen(prefix: &Path) -> Result<ExitCode> {
 }
 
 /// Days between two `YYYY-MM-DD` dates (the first ten characters of each).
-fn days_between(earlier: &str, later: &str) -> Option<i64> {
+pub(crate) fn days_between(earlier: &str, later: &str) -> Option<i64> {
     let day = |s: &str| -> Option<i64> {
         let (y, rest) = s.get(..10)?.split_once('-')?;
         let (m, d) = rest.split_once('-')?;

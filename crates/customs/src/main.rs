@@ -3,6 +3,7 @@
 mod db;
 mod output;
 mod progress;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Scan an image, a directory or an SBOM for vulnerabilities, and gate on what is found.
+    ///
+    /// Exit codes: 0 no finding fails the gate, 1 the gate failed (--fail-on, --fail-on-kev),
+    /// 2 an error (bad input, missing or stale database).
+    Scan(Box<scan::ScanArgs>),
     /// Make an SBOM of an image or a directory.
     ///
     /// SOURCE is SCHEME:REF with SCHEME one of oci-dir, oci-archive, docker-archive, dir or
@@ -76,7 +82,7 @@ struct SbomArgs {
 
 /// How to reach an image.
 #[derive(Debug, Args)]
-struct ImageArgs {
+pub(crate) struct ImageArgs {
     /// Platform to pick from a multi-platform image (OS/ARCH[/VARIANT]); default: this host's.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     platform: Option<Platform>,
@@ -105,7 +111,7 @@ struct ImageArgs {
 }
 
 impl ImageArgs {
-    fn open_options(&self) -> OpenOptions {
+    pub(crate) fn open_options(&self) -> OpenOptions {
         OpenOptions {
             platform: self.platform.clone(),
             registry: RegistryOptions {
@@ -144,6 +150,7 @@ fn dedup_chain(chain: Vec<String>) -> Vec<String> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Scan(args) => scan::run(*args),
         Command::Sbom(args) => sbom(*args),
         Command::Db(args) => db::run(args),
         Command::Catalogers => {

@@ -16,6 +16,16 @@ pub use model::{
 };
 pub use time::Timestamp;
 
+/// The CycloneDX document of an SBOM, to add to (a scan adds its vulnerabilities).
+pub fn cyclonedx_document(sbom: &Sbom) -> serde_json::Value {
+    cyclonedx::document(sbom)
+}
+
+/// The CycloneDX `bom-ref` customs gives a package.
+pub fn cyclonedx_bom_ref(package: &customs_types::Package) -> String {
+    cyclonedx::bom_ref(package)
+}
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -13,4 +13,4 @@ pub use package::{
     JavaMetadata, Location, NpmMetadata, OwnedFile, Package, PackageMetadata, PackageType,
     PythonMetadata, Relationship, RelationshipKind, RpmMetadata, RustMetadata, Unknown,
 };
-pub use purl::Purl;
+pub use purl::{Purl, PurlParts};

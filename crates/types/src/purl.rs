@@ -48,6 +48,80 @@ impl Purl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Reads a package URL written by anyone (another tool's SBOM): the type is lowercased,
+    /// components are percent-decoded. `None` when it is not a package URL.
+    pub fn parse(text: &str) -> Option<PurlParts> {
+        let rest = text.trim().strip_prefix("pkg:")?.trim_start_matches('/');
+        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+        let (rest, qualifiers) = match rest.split_once('?') {
+            Some((r, q)) => (r, q),
+            None => (rest, ""),
+        };
+        let (path, version) = match rest.rsplit_once('@') {
+            Some((p, v)) if !p.is_empty() => (p, Some(decode(v))),
+            _ => (rest, None),
+        };
+        let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.len() < 2 {
+            return None;
+        }
+        let purl_type = segments.remove(0).to_ascii_lowercase();
+        let name = decode(segments.pop()?);
+        let namespace = (!segments.is_empty())
+            .then(|| segments.iter().map(|s| decode(s)).collect::<Vec<_>>().join("/"));
+        let qualifiers = qualifiers
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_ascii_lowercase(), decode(v)))
+            .collect();
+        Some(PurlParts {
+            purl_type,
+            namespace,
+            name,
+            version,
+            qualifiers,
+        })
+    }
+}
+
+/// The components of a package URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurlParts {
+    pub purl_type: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: Vec<(String, String)>,
+}
+
+impl PurlParts {
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters and `:` (which the purl
@@ -110,6 +184,24 @@ mod tests {
             p.as_str(),
             "pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&distro=debian-12&upstream=gcc-12%4012.2.0-14%2Bdeb12u1"
         );
+    }
+
+    #[test]
+    fn parses_what_it_writes_and_what_others_write() {
+        let p = Purl::parse(
+            "pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&distro=debian-12&upstream=gcc-12%4012.2.0-14%2Bdeb12u1",
+        )
+        .unwrap();
+        assert_eq!(p.purl_type, "deb");
+        assert_eq!(p.namespace.as_deref(), Some("debian"));
+        assert_eq!(p.version.as_deref(), Some("12.2.0-14+deb12u1"));
+        assert_eq!(p.qualifier("upstream"), Some("gcc-12@12.2.0-14+deb12u1"));
+        let npm = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap();
+        assert_eq!((npm.namespace.as_deref(), npm.name.as_str()), (Some("@babel"), "core"));
+        let go = Purl::parse("pkg:golang/github.com/a/b/v2@v2.1.0").unwrap();
+        assert_eq!(go.namespace.as_deref(), Some("github.com/a/b"));
+        assert!(Purl::parse("not a purl").is_none());
+        assert!(Purl::parse("pkg:npm").is_none());
     }
 
     #[test]
