@@ -8,10 +8,6 @@ use std::path::{Path, PathBuf};
 use common::static_server::{Misbehaviour, StaticServer};
 use common::*;
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// A small mirror: one OSV archive and the KEV catalogue, taken from the shared feeds.
 fn small_mirror(dir: &Path) -> PathBuf {
     let mirror = dir.join("mirror");

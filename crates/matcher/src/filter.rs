@@ -111,7 +111,9 @@ impl Filters {
             .as_str()
             .is_some_and(|c| c.starts_with("https://openvex.dev/ns"))
         {
-            return Err(invalid("not an OpenVEX document (no openvex.dev @context)".into()));
+            return Err(invalid(
+                "not an OpenVEX document (no openvex.dev @context)".into(),
+            ));
         }
         for (i, s) in doc["statements"]
             .as_array()
@@ -215,8 +217,7 @@ impl IgnoreRule {
         if let Some(p) = &self.package {
             if p.name.as_ref().is_some_and(|n| *n != f.package.name)
                 || p.version.as_ref().is_some_and(|v| *v != f.package.version)
-                || p
-                    .package_type
+                || p.package_type
                     .as_ref()
                     .is_some_and(|t| *t != f.package.package_type)
             {
@@ -250,7 +251,9 @@ pub fn apply(findings: &mut [Finding], filters: &Filters) {
             matches!(s.status.as_str(), "not_affected" | "fixed")
                 && f.ids().any(|i| i == s.vulnerability)
                 && (s.products.is_empty()
-                    || s.products.iter().any(|p| product_matches(p, &f.package.purl)))
+                    || s.products
+                        .iter()
+                        .any(|p| product_matches(p, &f.package.purl)))
         }) {
             f.suppressed = Some(Suppression {
                 by: "vex".into(),
@@ -258,7 +261,9 @@ pub fn apply(findings: &mut [Finding], filters: &Filters) {
                     "{} ({}): {}",
                     s.status,
                     s.document,
-                    s.justification.as_deref().unwrap_or("no justification given")
+                    s.justification
+                        .as_deref()
+                        .unwrap_or("no justification given")
                 ),
             });
             continue;
@@ -292,6 +297,9 @@ mod tests {
         assert!(glob("/opt/venv/**", "/opt/venv/lib/python3.11/x"));
         assert!(glob("/usr/lib/*.so", "/usr/lib/a.so"));
         assert!(!glob("/usr/lib/*.so", "/usr/lib/x/a.so"));
-        assert!(glob("**/node_modules/**", "/app/node_modules/lodash/package.json"));
+        assert!(glob(
+            "**/node_modules/**",
+            "/app/node_modules/lodash/package.json"
+        ));
     }
 }

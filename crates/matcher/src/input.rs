@@ -30,12 +30,12 @@ pub fn packages_from_sbom(sbom: &Sbom) -> (Vec<MatchPackage>, Option<Distro>) {
                 version: p.version.clone(),
                 package_type: p.package_type.as_str().to_string(),
                 purl: p.purl.as_str().to_string(),
-                purl_type: parts.as_ref().map(|x| x.purl_type.clone()).unwrap_or_default(),
+                purl_type: parts
+                    .as_ref()
+                    .map(|x| x.purl_type.clone())
+                    .unwrap_or_default(),
                 namespace: parts.and_then(|x| x.namespace),
-                source: p
-                    .source_name
-                    .clone()
-                    .map(|s| (s, p.source_version.clone())),
+                source: p.source_name.clone().map(|s| (s, p.source_version.clone())),
                 locations: p.locations.iter().map(|l| l.path.clone()).collect(),
                 layer: p.introduced_by().map(|d| d.to_string()),
                 owned_by: Vec::new(),
@@ -61,15 +61,22 @@ fn from_purl(id: String, purl: &str, fallback_name: &str, fallback_version: &str
             None => (upstream.to_string(), None),
         })
     });
-    let name = parts
+    // The document's own name and version, as its tool spelled them (`Django`, `go1.19.8`),
+    // else the purl's.
+    let name = Some(fallback_name)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| parts.as_ref().map(|p| p.name.clone()))
+        .unwrap_or_default();
+    let version = Some(fallback_version)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .or_else(|| parts.as_ref().and_then(|p| p.version.clone()))
+        .unwrap_or_default();
+    let purl_type = parts
         .as_ref()
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| fallback_name.to_string());
-    let version = parts
-        .as_ref()
-        .and_then(|p| p.version.clone())
-        .unwrap_or_else(|| fallback_version.to_string());
-    let purl_type = parts.as_ref().map(|p| p.purl_type.clone()).unwrap_or_default();
+        .map(|p| p.purl_type.clone())
+        .unwrap_or_default();
     MatchPackage {
         id,
         name,
@@ -116,7 +123,10 @@ fn distro_from_purls<'a>(purls: impl Iterator<Item = &'a str>) -> Option<Distro>
 /// Reads an SBOM document, whichever of the supported formats it is.
 pub fn read_sbom_document(bytes: &[u8]) -> Result<(Vec<MatchPackage>, Option<Distro>), InputError> {
     let doc: Value = serde_json::from_slice(bytes)?;
-    if doc["schema"].as_str().is_some_and(|s| s.starts_with("customs.sbom/")) {
+    if doc["schema"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("customs.sbom/"))
+    {
         let sbom: Sbom = serde_json::from_value(doc)
             .map_err(|e| InputError::Format(format!("not a valid customs SBOM: {e}")))?;
         return Ok(packages_from_sbom(&sbom));

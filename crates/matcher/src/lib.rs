@@ -256,30 +256,32 @@ pub fn match_packages(
         let package = &packages[hit.package];
         let mut detail = hit.detail;
         detail.feed = advisory.feed.clone();
-        let entry = merged.entry((hit.package, id.clone())).or_insert_with(|| Finding {
-            id: id.clone(),
-            aliases: Vec::new(),
-            summary: None,
-            severity: Severity::Unknown,
-            severity_source: String::new(),
-            cvss: Vec::new(),
-            fix_state: hit.candidate.affected.state,
-            fixed_in: Vec::new(),
-            kev: false,
-            kev_date_added: None,
-            epss: None,
-            package: FindingPackage {
-                id: package.id.clone(),
-                name: package.name.clone(),
-                version: package.version.clone(),
-                package_type: package.package_type.clone(),
-                purl: package.purl.clone(),
-                locations: package.locations.clone(),
-                layer: package.layer.clone(),
-            },
-            matches: Vec::new(),
-            suppressed: None,
-        });
+        let entry = merged
+            .entry((hit.package, id.clone()))
+            .or_insert_with(|| Finding {
+                id: id.clone(),
+                aliases: Vec::new(),
+                summary: None,
+                severity: Severity::Unknown,
+                severity_source: String::new(),
+                cvss: Vec::new(),
+                fix_state: hit.candidate.affected.state,
+                fixed_in: Vec::new(),
+                kev: false,
+                kev_date_added: None,
+                epss: None,
+                package: FindingPackage {
+                    id: package.id.clone(),
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    package_type: package.package_type.clone(),
+                    purl: package.purl.clone(),
+                    locations: package.locations.clone(),
+                    layer: package.layer.clone(),
+                },
+                matches: Vec::new(),
+                suppressed: None,
+            });
         for alias in std::iter::once(&advisory.id).chain(&advisory.aliases) {
             if *alias != entry.id && !entry.aliases.contains(alias) {
                 entry.aliases.push(alias.clone());
@@ -406,7 +408,10 @@ fn from_cvss(cvss: &[Cvss]) -> Option<(Severity, String)> {
             .filter_map(|c| c.score.map(|s| (s, c)))
             .max_by(|a, b| a.0.total_cmp(&b.0))
         {
-            return Some((Severity::from_score(score), format!("{} {score:.1}", c.kind)));
+            return Some((
+                Severity::from_score(score),
+                format!("{} {score:.1}", c.kind),
+            ));
         }
     }
     None

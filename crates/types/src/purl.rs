@@ -68,8 +68,13 @@ impl Purl {
         }
         let purl_type = segments.remove(0).to_ascii_lowercase();
         let name = decode(segments.pop()?);
-        let namespace = (!segments.is_empty())
-            .then(|| segments.iter().map(|s| decode(s)).collect::<Vec<_>>().join("/"));
+        let namespace = (!segments.is_empty()).then(|| {
+            segments
+                .iter()
+                .map(|s| decode(s))
+                .collect::<Vec<_>>()
+                .join("/")
+        });
         let qualifiers = qualifiers
             .split('&')
             .filter_map(|kv| kv.split_once('='))
@@ -197,7 +202,10 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some("12.2.0-14+deb12u1"));
         assert_eq!(p.qualifier("upstream"), Some("gcc-12@12.2.0-14+deb12u1"));
         let npm = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap();
-        assert_eq!((npm.namespace.as_deref(), npm.name.as_str()), (Some("@babel"), "core"));
+        assert_eq!(
+            (npm.namespace.as_deref(), npm.name.as_str()),
+            (Some("@babel"), "core")
+        );
         let go = Purl::parse("pkg:golang/github.com/a/b/v2@v2.1.0").unwrap();
         assert_eq!(go.namespace.as_deref(), Some("github.com/a/b"));
         assert!(Purl::parse("not a purl").is_none());

@@ -95,7 +95,14 @@ fn table(report: &Report, cx: &Context<'_>) -> String {
         .filter(|f| cx.show_suppressed || f.suppressed.is_none())
         .collect();
     let header = [
-        "NAME", "INSTALLED", "FIXED IN", "TYPE", "VULNERABILITY", "SEVERITY", "EPSS", "KEV",
+        "NAME",
+        "INSTALLED",
+        "FIXED IN",
+        "TYPE",
+        "VULNERABILITY",
+        "SEVERITY",
+        "EPSS",
+        "KEV",
     ];
     let cells: Vec<[String; 8]> = rows
         .iter()
@@ -201,7 +208,9 @@ fn security_severity(f: &Finding) -> String {
         .cvss
         .iter()
         .filter_map(|c| c.score)
-        .fold(None, |acc: Option<f64>, s| Some(acc.map_or(s, |a| a.max(s))));
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
     let score = best.unwrap_or(match f.severity {
         Severity::Critical => 9.5,
         Severity::High => 8.0,
@@ -416,7 +425,8 @@ fn openvex(report: &Report, cx: &Context<'_>) -> Value {
                 None => {
                     s["status"] = json!("affected");
                     s["action_statement"] = json!(match f.fix_state {
-                        FixState::Fixed => format!("Upgrade {} to {}", f.package.name, f.fixed_in.join(" or ")),
+                        FixState::Fixed =>
+                            format!("Upgrade {} to {}", f.package.name, f.fixed_in.join(" or ")),
                         _ => "No fix is published yet; assess and mitigate".to_string(),
                     });
                 }
@@ -463,7 +473,9 @@ fn junit(report: &Report, cx: &Context<'_>) -> String {
         xml_escape(cx.timestamp)
     ));
     if report.findings.is_empty() {
-        out.push_str("    <testcase classname=\"vulnerabilities\" name=\"no known vulnerabilities\"/>\n");
+        out.push_str(
+            "    <testcase classname=\"vulnerabilities\" name=\"no known vulnerabilities\"/>\n",
+        );
     }
     for f in &report.findings {
         out.push_str(&format!(
@@ -481,7 +493,12 @@ fn junit(report: &Report, cx: &Context<'_>) -> String {
             None => out.push_str(&format!(
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
                 f.severity,
-                xml_escape(&format!("{} ({}) fixed in: {}", f.id, f.severity, fix_text(f))),
+                xml_escape(&format!(
+                    "{} ({}) fixed in: {}",
+                    f.id,
+                    f.severity,
+                    fix_text(f)
+                )),
                 xml_escape(f.summary.as_deref().unwrap_or_default())
             )),
         }

@@ -198,10 +198,14 @@ type Input = (
 
 /// The packages to match: from an SBOM document, or from the image analysed now.
 fn input(args: &ScanArgs) -> Result<Input> {
-    let sbom_file = args.source.strip_prefix("sbom:").map(PathBuf::from).or_else(|| {
-        let p = PathBuf::from(&args.source);
-        (p.is_file() && p.extension().is_some_and(|e| e == "json")).then_some(p)
-    });
+    let sbom_file = args
+        .source
+        .strip_prefix("sbom:")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let p = PathBuf::from(&args.source);
+            (p.is_file() && p.extension().is_some_and(|e| e == "json")).then_some(p)
+        });
     if let Some(path) = sbom_file {
         let bytes = std::fs::read(&path)
             .with_context(|| format!("cannot read the SBOM {}", path.display()))?;
@@ -229,7 +233,9 @@ fn gate(report: &Report, fail_on: Option<Severity>, fail_on_kev: bool) -> ExitCo
     if let Some(threshold) = fail_on {
         let n = report.active().filter(|f| f.severity >= threshold).count();
         if n > 0 {
-            reasons.push(format!("{n} at or above {threshold} (--fail-on {threshold})"));
+            reasons.push(format!(
+                "{n} at or above {threshold} (--fail-on {threshold})"
+            ));
         }
     }
     if fail_on_kev {
@@ -266,7 +272,11 @@ fn explain(report: &Report, id: &str, packages: &[MatchPackage]) -> String {
         );
     }
     for f in found {
-        let _ = writeln!(out, "{} in {} {} ({})", f.id, f.package.name, f.package.version, f.package.package_type);
+        let _ = writeln!(
+            out,
+            "{} in {} {} ({})",
+            f.id, f.package.name, f.package.version, f.package.package_type
+        );
         if !f.aliases.is_empty() {
             let _ = writeln!(out, "  aliases:   {}", f.aliases.join(", "));
         }
@@ -277,17 +287,43 @@ fn explain(report: &Report, id: &str, packages: &[MatchPackage]) -> String {
         if let Some(layer) = &f.package.layer {
             let _ = writeln!(out, "  layer:     {layer}");
         }
-        let _ = writeln!(out, "  severity:  {} (from {})", f.severity, if f.severity_source.is_empty() { "no feed" } else { &f.severity_source });
-        let _ = writeln!(out, "  fix:       {:?} {}", f.fix_state, f.fixed_in.join(", "));
+        let _ = writeln!(
+            out,
+            "  severity:  {} (from {})",
+            f.severity,
+            if f.severity_source.is_empty() {
+                "no feed"
+            } else {
+                &f.severity_source
+            }
+        );
+        let _ = writeln!(
+            out,
+            "  fix:       {:?} {}",
+            f.fix_state,
+            f.fixed_in.join(", ")
+        );
         if f.kev {
-            let _ = writeln!(out, "  KEV:       added {}", f.kev_date_added.as_deref().unwrap_or("-"));
+            let _ = writeln!(
+                out,
+                "  KEV:       added {}",
+                f.kev_date_added.as_deref().unwrap_or("-")
+            );
         }
         if let Some(e) = &f.epss {
-            let _ = writeln!(out, "  EPSS:      {:.5} (percentile {:.3})", e.score, e.percentile);
+            let _ = writeln!(
+                out,
+                "  EPSS:      {:.5} (percentile {:.3})",
+                e.score, e.percentile
+            );
         }
         for m in &f.matches {
             let _ = writeln!(out, "  matched:   searched {}", m.searched);
-            let _ = writeln!(out, "             hit {} ({}), affected range {}", m.advisory, m.feed, m.constraint);
+            let _ = writeln!(
+                out,
+                "             hit {} ({}), affected range {}",
+                m.advisory, m.feed, m.constraint
+            );
         }
         if let Some(s) = &f.suppressed {
             let _ = writeln!(out, "  suppressed by {}: {}", s.by, s.reason);

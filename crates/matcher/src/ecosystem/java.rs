@@ -10,5 +10,9 @@ pub(super) fn queries(p: &MatchPackage) -> Result<Vec<Query>, Skip> {
         .as_deref()
         .filter(|g| !g.is_empty())
         .ok_or("a Java archive without a Maven group id")?;
-    Ok(vec![direct("Maven", format!("{group}:{}", p.name), &p.version)])
+    Ok(vec![direct(
+        "Maven",
+        format!("{group}:{}", p.name),
+        &p.version,
+    )])
 }

@@ -8,5 +8,9 @@ pub(super) fn queries(p: &MatchPackage) -> Result<Vec<Query>, Skip> {
         Some(vendor) => format!("{vendor}/{}", p.name),
         None => p.name.clone(),
     };
-    Ok(vec![direct("Packagist", name.to_ascii_lowercase(), &p.version)])
+    Ok(vec![direct(
+        "Packagist",
+        name.to_ascii_lowercase(),
+        &p.version,
+    )])
 }
