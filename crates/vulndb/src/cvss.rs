@@ -1,12 +1,12 @@
-//! CVSS base scores from vectors: version 3.0 and 3.1 (FIRST's specification, section 7) and
-//! version 2 (section 3.2.1). Version 4 vectors are kept as published, without a score.
+//! CVSS scores from vectors: version 4.0 (see [`crate::cvss4`]), 3.0 and 3.1 (FIRST's
+//! specification, section 7) and version 2 (section 3.2.1).
 
-/// The base score of a CVSS v2 or v3.x vector, `None` when the vector is not one.
+/// The score of a CVSS v2, v3.x or v4.0 vector, `None` when the vector is not one.
 pub fn base_score(vector: &str) -> Option<f64> {
     if vector.starts_with("CVSS:3.") {
         v3(vector)
     } else if vector.starts_with("CVSS:4") {
-        None
+        crate::cvss4::score(vector)
     } else {
         v2(vector.trim_start_matches('(').trim_end_matches(')'))
     }
@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(base_score("CVSS:3.1/AV:X/AC:L"), None);
         assert_eq!(
             base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
-            None
+            Some(9.3)
         );
         assert_eq!(super::rating(9.8), "CRITICAL");
         assert_eq!(super::rating(5.3), "MEDIUM");

@@ -5,6 +5,7 @@
 mod affects;
 mod bundle;
 mod cvss;
+mod cvss4;
 mod db;
 mod feeds;
 mod model;

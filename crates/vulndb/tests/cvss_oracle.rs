@@ -1,5 +1,6 @@
-//! Every CVSS v2, v3.0 and v3.1 base vector, scored by customs and by the Python `cvss` package
-//! (Red Hat's implementation of FIRST's specification): all must agree.
+//! Every CVSS v2, v3.0 and v3.1 base vector, every CVSS v4.0 base vector and thousands of v4.0
+//! vectors with threat and environmental metrics, scored by customs and by the Python `cvss`
+//! package (Red Hat's implementation of FIRST's specifications): all must agree.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -46,6 +47,77 @@ fn all_v2() -> Vec<String> {
     out
 }
 
+const V4_BASE: [(&str, &[&str]); 11] = [
+    ("AV", &["N", "A", "L", "P"]),
+    ("AC", &["L", "H"]),
+    ("AT", &["N", "P"]),
+    ("PR", &["N", "L", "H"]),
+    ("UI", &["N", "P", "A"]),
+    ("VC", &["H", "L", "N"]),
+    ("VI", &["H", "L", "N"]),
+    ("VA", &["H", "L", "N"]),
+    ("SC", &["H", "L", "N"]),
+    ("SI", &["H", "L", "N"]),
+    ("SA", &["H", "L", "N"]),
+];
+
+/// Every v4.0 base vector (104,976 of them).
+fn all_v4_base() -> Vec<String> {
+    let mut out = vec![String::from("CVSS:4.0")];
+    for (metric, values) in V4_BASE {
+        out = out
+            .iter()
+            .flat_map(|prefix| values.iter().map(move |v| format!("{prefix}/{metric}:{v}")))
+            .collect();
+    }
+    out
+}
+
+/// Random v4.0 vectors with threat, environmental and supplemental metrics (deterministic).
+fn v4_with_threat_and_environment(n: usize) -> Vec<String> {
+    let optional: [(&str, &[&str]); 15] = [
+        ("E", &["X", "A", "P", "U"]),
+        ("CR", &["X", "H", "M", "L"]),
+        ("IR", &["X", "H", "M", "L"]),
+        ("AR", &["X", "H", "M", "L"]),
+        ("MAV", &["X", "N", "A", "L", "P"]),
+        ("MAC", &["X", "L", "H"]),
+        ("MAT", &["X", "N", "P"]),
+        ("MPR", &["X", "N", "L", "H"]),
+        ("MUI", &["X", "N", "P", "A"]),
+        ("MVC", &["X", "H", "L", "N"]),
+        ("MVI", &["X", "H", "L", "N"]),
+        ("MVA", &["X", "H", "L", "N"]),
+        ("MSC", &["X", "H", "L", "N"]),
+        ("MSI", &["X", "S", "H", "L", "N"]),
+        ("MSA", &["X", "S", "H", "L", "N"]),
+    ];
+    let mut state: u64 = 0x5eed_c0de_1234_5678;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    (0..n)
+        .map(|_| {
+            let mut v = String::from("CVSS:4.0");
+            for (metric, values) in V4_BASE {
+                v.push_str(&format!("/{metric}:{}", values[next(values.len())]));
+            }
+            for (metric, values) in optional {
+                if next(3) > 0 {
+                    v.push_str(&format!("/{metric}:{}", values[next(values.len())]));
+                }
+            }
+            if next(4) == 0 {
+                v.push_str("/S:P/AU:Y/R:U/V:C/RE:M/U:Amber");
+            }
+            v
+        })
+        .collect()
+}
+
 #[test]
 fn every_base_vector_agrees_with_the_cvss_package() {
     let available = Command::new("python3")
@@ -63,12 +135,19 @@ fn every_base_vector_agrees_with_the_cvss_package() {
     let mut vectors = all_v3("3.1");
     vectors.extend(all_v3("3.0"));
     vectors.extend(all_v2());
+    vectors.extend(all_v4_base());
+    vectors.extend(v4_with_threat_and_environment(20_000));
     let script = r#"
 import sys
-from cvss import CVSS2, CVSS3
+from cvss import CVSS2, CVSS3, CVSS4
 for line in sys.stdin:
     v = line.strip()
-    score = CVSS3(v).base_score if v.startswith("CVSS:3") else CVSS2(v).base_score
+    if v.startswith("CVSS:4"):
+        score = CVSS4(v).base_score
+    elif v.startswith("CVSS:3"):
+        score = CVSS3(v).base_score
+    else:
+        score = CVSS2(v).base_score
     print(score)
 "#;
     let mut child = Command::new("python3")
