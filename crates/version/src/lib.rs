@@ -128,6 +128,66 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
     }
 }
 
+/// A version read once, to be compared many times (a matcher compares one installed version with
+/// every bound of every candidate advisory).
+#[derive(Debug, Clone)]
+pub struct Parsed<'a> {
+    scheme: Scheme,
+    form: Form<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum Form<'a> {
+    /// Schemes that order the text itself (dpkg, apk, rpm, Maven, RubyGems, NuGet), checked
+    /// valid when parsed.
+    Text(&'a str),
+    /// Composer's normalised form.
+    Normalized(String),
+    Pep440(pep440::Version),
+    Semver(semver::Version),
+}
+
+/// Reads `version` under `scheme`, with the errors [`compare`] would give.
+pub fn parse(scheme: Scheme, version: &str) -> Result<Parsed<'_>, VersionError> {
+    let form = match scheme {
+        Scheme::Dpkg | Scheme::Apk | Scheme::Rpm | Scheme::Maven => Form::Text(version),
+        Scheme::Gem => {
+            gem::compare(version, version)?;
+            Form::Text(version)
+        }
+        Scheme::NuGet => {
+            nuget::compare(version, version)?;
+            Form::Text(version)
+        }
+        Scheme::Composer => Form::Normalized(composer::normalize(version)?),
+        Scheme::Pep440 => Form::Pep440(pep440::Version::parse(version)?),
+        Scheme::Semver => Form::Semver(semver::Version::parse(version, scheme)?),
+        Scheme::Go => Form::Semver(semver::Version::parse_go(version)?),
+    };
+    Ok(Parsed { scheme, form })
+}
+
+impl Parsed<'_> {
+    /// Orders two versions read under the same scheme.
+    pub fn cmp(&self, other: &Parsed<'_>) -> Ordering {
+        match (&self.form, &other.form) {
+            (Form::Text(a), Form::Text(b)) => match self.scheme {
+                Scheme::Dpkg => dpkg::compare(a, b),
+                Scheme::Apk => apk::compare(a, b),
+                Scheme::Rpm => rpm::compare(a, b),
+                Scheme::Maven => maven::compare(a, b),
+                Scheme::Gem => gem::compare(a, b).unwrap_or(Ordering::Equal),
+                _ => nuget::compare(a, b).unwrap_or(Ordering::Equal),
+            },
+            (Form::Normalized(a), Form::Normalized(b)) => composer::php_version_compare(a, b),
+            (Form::Pep440(a), Form::Pep440(b)) => a.cmp(b),
+            (Form::Semver(a), Form::Semver(b)) => a.cmp(b),
+            // Versions of two schemes do not order; callers parse both under one.
+            _ => Ordering::Equal,
+        }
+    }
+}
+
 /// Checks `compare` on `(a, b, expected)` cases, both ways round.
 #[cfg(test)]
 pub(crate) fn assert_orderings(

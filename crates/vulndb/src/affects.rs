@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use customs_version::{Bound, Interval, Scheme, VersionError, compare};
+use customs_version::{Bound, Interval, Parsed, Scheme, VersionError, compare, parse};
 
 use crate::model::{Affected, Event, FixState, Range};
 
@@ -72,36 +72,36 @@ fn event_version(e: &Event) -> Option<&str> {
 /// The span of an OSV-style range that holds `version`, if any. The events are taken in version
 /// order (the order they are nearly always published in, checked and restored if not): an
 /// `introduced` opens a span that the next `fixed` (exclusive) or `last_affected` (inclusive)
-/// closes. The walk stops at the first event past `version`.
-fn span_of(scheme: Scheme, range: &Range, version: &str) -> Result<Option<Interval>, VersionError> {
-    let cmp = |a: &str, b: &str| compare(scheme, a, b);
-    let mut events: Vec<&Event> = range
+/// closes. Each bound is read once; the walk stops at the first event past `version`.
+fn span_of(
+    scheme: Scheme,
+    range: &Range,
+    version: &Parsed<'_>,
+) -> Result<Option<Interval>, VersionError> {
+    // (event, its version read under the scheme; None for `introduced: 0`)
+    let mut events: Vec<(&Event, Option<Parsed<'_>>)> = Vec::with_capacity(range.events.len());
+    for e in range
         .events
         .iter()
         .filter(|e| !matches!(e, Event::Limit(_)))
-        .collect();
-    let order = |a: &Event, b: &Event| -> Result<Ordering, VersionError> {
-        Ok(match (event_version(a), event_version(b)) {
-            (None, None) => Ordering::Equal,
-            (None, _) => Ordering::Less,
-            (_, None) => Ordering::Greater,
-            (Some(x), Some(y)) => cmp(x, y)?,
-        })
-    };
-    let mut sorted = true;
-    for pair in events.windows(2) {
-        if order(pair[0], pair[1])? == Ordering::Greater {
-            sorted = false;
-            break;
-        }
+    {
+        let parsed = match event_version(e) {
+            Some(v) => Some(parse(scheme, v)?),
+            None => None,
+        };
+        events.push((e, parsed));
     }
-    if !sorted {
-        for e in &events {
-            if let Some(v) = event_version(e) {
-                cmp(v, v)?;
-            }
-        }
-        events.sort_by(|a, b| order(a, b).unwrap_or(Ordering::Equal));
+    let order = |a: &Option<Parsed<'_>>, b: &Option<Parsed<'_>>| match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, _) => Ordering::Less,
+        (_, None) => Ordering::Greater,
+        (Some(x), Some(y)) => x.cmp(y),
+    };
+    if events
+        .windows(2)
+        .any(|w| order(&w[0].1, &w[1].1) == Ordering::Greater)
+    {
+        events.sort_by(|a, b| order(&a.1, &b.1));
     }
     let bound = |v: &str, inclusive| {
         Some(Bound {
@@ -110,19 +110,21 @@ fn span_of(scheme: Scheme, range: &Range, version: &str) -> Result<Option<Interv
         })
     };
     let mut open: Option<Option<Bound>> = None;
-    for e in events {
+    for (e, parsed) in &events {
+        let against =
+            |p: &Option<Parsed<'_>>| p.as_ref().map_or(Ordering::Greater, |p| version.cmp(p));
         match e {
             Event::Introduced(v) if open.is_none() => {
                 if v == "0" {
                     open = Some(None);
-                } else if cmp(version, v)? != Ordering::Less {
+                } else if against(parsed) != Ordering::Less {
                     open = Some(bound(v, true));
                 } else {
                     return Ok(None);
                 }
             }
             Event::IntroducedAfter(v) if open.is_none() => {
-                if cmp(version, v)? == Ordering::Greater {
+                if against(parsed) == Ordering::Greater {
                     open = Some(bound(v, false));
                 } else {
                     return Ok(None);
@@ -131,7 +133,7 @@ fn span_of(scheme: Scheme, range: &Range, version: &str) -> Result<Option<Interv
             Event::Fixed(v) | Event::LastAffected(v) => {
                 if let Some(lower) = open.take() {
                     let last = matches!(e, Event::LastAffected(_));
-                    let inside = match cmp(version, v)? {
+                    let inside = match against(parsed) {
                         Ordering::Less => true,
                         Ordering::Equal => last,
                         Ordering::Greater => false,
@@ -167,9 +169,9 @@ impl Affected {
             }
             _ => {}
         }
-        compare(scheme, version, version)?;
+        let installed = parse(scheme, version)?;
         for range in self.ranges.iter().filter(|r| r.kind != "GIT") {
-            if let Some(interval) = span_of(scheme, range, version)? {
+            if let Some(interval) = span_of(scheme, range, &installed)? {
                 return Ok(Some(Hit {
                     constraint: describe(&interval),
                     fixed_in: interval
