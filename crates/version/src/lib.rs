@@ -169,7 +169,7 @@ pub fn parse(scheme: Scheme, version: &str) -> Result<Parsed<'_>, VersionError> 
 
 impl Parsed<'_> {
     /// Orders two versions read under the same scheme.
-    pub fn cmp(&self, other: &Parsed<'_>) -> Ordering {
+    pub fn order(&self, other: &Parsed<'_>) -> Ordering {
         match (&self.form, &other.form) {
             (Form::Text(a), Form::Text(b)) => match self.scheme {
                 Scheme::Dpkg => dpkg::compare(a, b),

@@ -95,7 +95,7 @@ fn span_of(
         (None, None) => Ordering::Equal,
         (None, _) => Ordering::Less,
         (_, None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.cmp(y),
+        (Some(x), Some(y)) => x.order(y),
     };
     if events
         .windows(2)
@@ -112,7 +112,7 @@ fn span_of(
     let mut open: Option<Option<Bound>> = None;
     for (e, parsed) in &events {
         let against =
-            |p: &Option<Parsed<'_>>| p.as_ref().map_or(Ordering::Greater, |p| version.cmp(p));
+            |p: &Option<Parsed<'_>>| p.as_ref().map_or(Ordering::Greater, |p| version.order(p));
         match e {
             Event::Introduced(v) if open.is_none() => {
                 if v == "0" {
