@@ -6,7 +6,7 @@ use crate::feeds::{self, FeedRead};
 use crate::model::Advisory;
 
 /// The version of the database layout; a database of another version is rebuilt, not read.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -52,6 +52,7 @@ CREATE TABLE affected(key INTEGER NOT NULL, advisory INTEGER NOT NULL, seq INTEG
                       ecosystem TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL,
                       json TEXT NOT NULL, PRIMARY KEY(key, advisory, seq)) WITHOUT ROWID;
 CREATE TABLE aliases(alias TEXT NOT NULL, advisory INTEGER NOT NULL);
+CREATE TABLE lookup(key INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE kev(cve TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
 ";
@@ -274,6 +275,7 @@ fn write_database(mirror: &Path, path: &Path, now: &str) -> Result<Status, DbErr
         )
         .map_err(&err)?;
     }
+    write_lookup(&tx, path)?;
     tx.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('built', ?2)",
         params![SCHEMA_VERSION.to_string(), now],
@@ -287,6 +289,58 @@ fn write_database(mirror: &Path, path: &Path, now: &str) -> Result<Status, DbErr
         built: now.to_string(),
         feeds: feeds_done,
     })
+}
+
+/// Packs each package key's candidates into one row of `lookup` (see `packed`).
+fn write_lookup(tx: &rusqlite::Transaction<'_>, path: &Path) -> Result<(), DbError> {
+    let err = db_error(path);
+    let mut rows = tx
+        .prepare(
+            "SELECT key, advisory, id, json FROM affected
+             ORDER BY key, ecosystem, package, advisory, seq",
+        )
+        .map_err(&err)?;
+    let mut insert = tx
+        .prepare("INSERT INTO lookup(key, record) VALUES (?1, ?2)")
+        .map_err(&err)?;
+    let mut writer = crate::packed::Writer::default();
+    let mut cursor = rows.query([]).map_err(&err)?;
+    while let Some(row) = cursor.next().map_err(&err)? {
+        let key: i64 = row.get(0).map_err(&err)?;
+        let advisory: i64 = row.get(1).map_err(&err)?;
+        let id: String = row.get(2).map_err(&err)?;
+        let json: String = row.get(3).map_err(&err)?;
+        let mut affected: crate::model::Affected =
+            serde_json::from_str(&json).expect("entries written by this build read back");
+        drop_listed_versions_in_ranges(&mut affected);
+        if let Some((key, record)) = writer.add(key, advisory, &id, &affected) {
+            insert.execute(params![key, record]).map_err(&err)?;
+        }
+    }
+    if let Some((key, record)) = writer.finish() {
+        insert.execute(params![key, record]).map_err(&err)?;
+    }
+    Ok(())
+}
+
+/// OSV records often list every affected version besides the ranges that hold them. A listed
+/// version that the ranges already hold adds nothing to a match (an installed version equal to it
+/// is in the same range), so the lookup record keeps only the listed versions outside the ranges;
+/// the advisory itself keeps them all.
+fn drop_listed_versions_in_ranges(affected: &mut crate::model::Affected) {
+    if affected.ranges.is_empty() || affected.versions.is_empty() {
+        return;
+    }
+    let Some(scheme) = crate::affects::scheme_for(&affected.ecosystem) else {
+        return;
+    };
+    let ranges_only = crate::model::Affected {
+        versions: Vec::new(),
+        ..affected.clone()
+    };
+    affected
+        .versions
+        .retain(|v| !matches!(ranges_only.affects(scheme, v), Ok(Some(_))));
 }
 
 fn store(
@@ -369,9 +423,14 @@ impl Database {
         let err = db_error(path);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(&err)?;
-        // Lookups jump around the file: map it, and keep what was read.
-        conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;")
-            .map_err(&err)?;
+        // Lookups jump around the file: map it, and keep what was read. A database file is
+        // never written in place (builds and imports rename a new file over it), so one shared
+        // lock held for the connection's life is enough: without it every query takes and drops
+        // a file lock and revalidates the page cache, which is most of a lookup's time.
+        conn.execute_batch(
+            "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536; PRAGMA locking_mode = EXCLUSIVE;",
+        )
+        .map_err(&err)?;
         let db = Database {
             conn,
             path: path.to_path_buf(),
@@ -436,7 +495,7 @@ impl Database {
         })
     }
 
-    fn corrupt(&self, e: serde_json::Error) -> DbError {
+    fn corrupt(&self, e: impl std::fmt::Display) -> DbError {
         DbError::Database {
             path: self.path.clone(),
             message: format!("corrupt advisory record: {e}"),
@@ -484,39 +543,36 @@ impl Database {
     }
 
     /// What a matcher needs first: every advisory id that names `package` in `ecosystem`, with
-    /// that package's affected entry, read from one contiguous run of the index. The rest of an
-    /// advisory is read with [`Database::advisory`] only when a version is affected.
+    /// that package's affected entry, decoded from the package's one packed lookup record. The
+    /// rest of an advisory is read with [`Database::advisory`] only when a version is affected.
     pub fn candidates(&self, ecosystem: &str, package: &str) -> Result<Vec<Candidate>, DbError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                // `+` keeps the planner on the key (the names only weed out a hash collision).
-                "SELECT advisory, id, json FROM affected
-                 WHERE key = ?1 AND +ecosystem = ?2 AND +package = ?3",
-            )
+            .prepare_cached("SELECT record FROM lookup WHERE key = ?1")
             .map_err(self.err())?;
-        let rows = stmt
-            .query_map(
-                params![package_key(ecosystem, package), ecosystem, package],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                },
-            )
+        let mut rows = stmt
+            .query([package_key(ecosystem, package)])
             .map_err(self.err())?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (advisory, id, json) = row.map_err(self.err())?;
-            out.push(Candidate {
-                advisory,
-                id,
-                affected: serde_json::from_str(&json).map_err(|e| self.corrupt(e))?,
-            });
-        }
-        Ok(out)
+        let Some(row) = rows.next().map_err(self.err())? else {
+            return Ok(Vec::new());
+        };
+        let record = row.get_ref(0).map_err(self.err())?;
+        let bytes = record
+            .as_blob()
+            .map_err(|e| self.corrupt(format!("lookup record: {e}")))?;
+        let packed = crate::packed::decode(bytes, ecosystem, package).ok_or_else(|| {
+            self.corrupt(format!(
+                "the lookup record of {ecosystem}/{package} is damaged"
+            ))
+        })?;
+        Ok(packed
+            .into_iter()
+            .map(|p| Candidate {
+                advisory: p.advisory,
+                id: p.id,
+                affected: p.affected,
+            })
+            .collect())
     }
 
     /// An advisory's own fields (id, aliases, summary, severity, CVSS), without its affected
@@ -590,5 +646,40 @@ impl Database {
                 e => Err(e),
             })
             .map_err(self.err())
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use crate::model::{Affected, Event, FixState, Range};
+
+    #[test]
+    fn listed_versions_inside_the_ranges_are_left_out_of_lookups() {
+        let mut affected = Affected {
+            ecosystem: "PyPI".into(),
+            package: "django".into(),
+            state: FixState::Fixed,
+            ranges: vec![Range {
+                kind: "ECOSYSTEM".into(),
+                events: vec![
+                    Event::Introduced("2.0".into()),
+                    Event::Fixed("2.2.28".into()),
+                ],
+            }],
+            // 1.11.29 is outside the range and must stay; "not a version" cannot be placed.
+            versions: vec![
+                "2.0".into(),
+                "2.2.27".into(),
+                "1.11.29".into(),
+                "not a version".into(),
+            ],
+            severity: None,
+        };
+        super::drop_listed_versions_in_ranges(&mut affected);
+        assert_eq!(affected.versions, vec!["1.11.29", "not a version"]);
+        let scheme = crate::affects::scheme_for("PyPI").unwrap();
+        assert!(affected.affects(scheme, "2.2.27").unwrap().is_some());
+        assert!(affected.affects(scheme, "1.11.29").unwrap().is_some());
+        assert!(affected.affects(scheme, "1.11.30").unwrap().is_none());
     }
 }

@@ -9,6 +9,7 @@ mod cvss4;
 mod db;
 mod feeds;
 mod model;
+mod packed;
 mod update;
 
 pub use affects::{Hit, scheme_for};
