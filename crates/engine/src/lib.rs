@@ -113,6 +113,7 @@ pub fn analyze(
         relationships: result.relationships,
         files,
         unknowns: result.unknowns,
+        facts: None,
     };
     sbom.sort();
     Ok(sbom)
@@ -239,6 +240,8 @@ fn describe_image(metadata: &ImageMetadata, fs: &Filesystem) -> Option<ImageDesc
         os: metadata.os.clone(),
         variant: metadata.variant.clone(),
         created: metadata.created.clone(),
+        config: metadata.config.clone(),
+        history: metadata.history.clone(),
         layers: fs
             .layers
             .iter()

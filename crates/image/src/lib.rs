@@ -128,6 +128,12 @@ pub struct ImageMetadata {
     pub variant: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    /// The runtime defaults (user, ports, environment, health check ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<customs_types::ContainerConfig>,
+    /// How the image was built, step by step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<customs_types::HistoryEntry>,
     pub layers: Vec<LayerMetadata>,
 }
 

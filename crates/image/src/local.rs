@@ -189,6 +189,8 @@ pub(crate) fn metadata(
         os: config.os.clone(),
         variant: config.variant.clone(),
         created: config.created.clone(),
+        config: config.container_config(),
+        history: config.history(),
         layers: layers
             .iter()
             .map(|l| LayerMetadata {

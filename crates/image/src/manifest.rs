@@ -65,6 +65,24 @@ pub(crate) struct ImageConfig {
     pub(crate) created: Option<String>,
     #[serde(default)]
     pub(crate) rootfs: Option<RootFs>,
+    /// Kept as read: an unexpected shape here loses the runtime defaults, not the image.
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) history: Option<serde_json::Value>,
+}
+
+impl ImageConfig {
+    pub(crate) fn container_config(&self) -> Option<customs_types::ContainerConfig> {
+        serde_json::from_value(self.config.clone()?).ok()
+    }
+
+    pub(crate) fn history(&self) -> Vec<customs_types::HistoryEntry> {
+        self.history
+            .clone()
+            .and_then(|h| serde_json::from_value(h).ok())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -90,6 +90,10 @@ pub struct Finding {
     pub id: String,
     pub aliases: Vec<String>,
     pub summary: Option<String>,
+    /// The earliest date a matched advisory gives as its publication (RFC 3339 or a date); the
+    /// distributions' trackers give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
     pub severity: Severity,
     /// Where the severity comes from (`debian urgency`, `CVSS_V3 9.8`, `osv:PyPI`).
     pub severity_source: String,
@@ -262,6 +266,7 @@ pub fn match_packages(
                 id: id.clone(),
                 aliases: Vec::new(),
                 summary: None,
+                published: None,
                 severity: Severity::Unknown,
                 severity_source: String::new(),
                 cvss: Vec::new(),
@@ -289,6 +294,11 @@ pub fn match_packages(
         }
         if entry.summary.is_none() {
             entry.summary = advisory.summary.clone();
+        }
+        if let Some(p) = &advisory.published
+            && entry.published.as_ref().is_none_or(|e| p < e)
+        {
+            entry.published = Some(p.clone());
         }
         // A fix anywhere beats "not fixed".
         if let Some(fix) = hit.fixed_in {

@@ -5,12 +5,16 @@
 //! deterministic: the same SBOM gives the same bytes, so outputs can be compared and snapshotted.
 
 mod cyclonedx;
+mod facts;
 mod licenses;
 mod model;
 mod spdx;
 mod table;
 mod time;
 
+pub use facts::{
+    ContentMatch, ContentScan, ImageFacts, MalwareFinding, MalwareScan, RetrievedFile,
+};
 pub use model::{
     Descriptor, FileRecord, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription,
 };

@@ -24,6 +24,9 @@ pub struct Sbom {
     /// Files that looked like package databases but could not be read, with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknowns: Vec<Unknown>,
+    /// What policies ask about the files (retrieved files, secrets, content, malware).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<crate::ImageFacts>,
 }
 
 /// One file of the analysed filesystem.
@@ -95,6 +98,12 @@ pub struct ImageDescription {
     pub variant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    /// The runtime defaults the image config gives (user, ports, environment, health check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<customs_types::ContainerConfig>,
+    /// The build steps the image config records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<customs_types::HistoryEntry>,
     pub layers: Vec<LayerDescription>,
 }
 

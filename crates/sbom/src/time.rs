@@ -36,6 +36,62 @@ impl Timestamp {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Unix seconds of an RFC 3339 time (`2024-01-31T12:00:00Z`, `...+02:00`, fractions of a
+    /// second) or a plain date (`2024-01-31`, midnight UTC); `None` when it is neither.
+    pub fn parse_unix(text: &str) -> Option<i64> {
+        let t = text.trim();
+        let date = t.get(..10)?;
+        let mut parts = date.split('-');
+        let (y, m, d): (i64, u32, u32) = (
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+        );
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) || date.as_bytes()[4] != b'-' {
+            return None;
+        }
+        let days = days_from_civil(y, m, d);
+        let rest = &t[10..];
+        if rest.is_empty() {
+            return Some(days * 86_400);
+        }
+        let rest = rest.strip_prefix(['T', 't', ' '])?;
+        let (clock, offset) = match rest.find(['Z', 'z', '+', '-']) {
+            Some(i) => rest.split_at(i),
+            None => return None,
+        };
+        let clock = clock.split('.').next()?;
+        let mut hms = clock.split(':');
+        let (h, min, s): (i64, i64, i64) = (
+            hms.next()?.parse().ok()?,
+            hms.next()?.parse().ok()?,
+            hms.next().unwrap_or("0").parse().ok()?,
+        );
+        if h > 23 || min > 59 || s > 60 {
+            return None;
+        }
+        let offset_seconds = match offset {
+            "Z" | "z" => 0,
+            o => {
+                let sign = if o.starts_with('-') { -1 } else { 1 };
+                let (oh, om) = o[1..].split_once(':')?;
+                sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+            }
+        };
+        Some(days * 86_400 + h * 3600 + min * 60 + s - offset_seconds)
+    }
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let (m, d) = (i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -54,6 +110,21 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parses_what_it_formats_and_rfc3339_offsets() {
+        for seconds in [0, 86_399, 1_700_000_000, 951_782_400] {
+            let t = super::Timestamp::from_unix(seconds);
+            assert_eq!(super::Timestamp::parse_unix(t.as_str()), Some(seconds));
+        }
+        let p = super::Timestamp::parse_unix;
+        assert_eq!(p("1970-01-02"), Some(86_400));
+        assert_eq!(p("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(p("1970-01-01T00:00:10.5Z"), Some(10));
+        assert_eq!(p("2024-13-01"), None);
+        assert_eq!(p("yesterday"), None);
+        assert_eq!(p("2024-01-01T10:00"), None);
+    }
+
     #[test]
     fn formats_known_instants() {
         assert_eq!(

@@ -41,7 +41,35 @@ fn get<'a>(m: &'a [(String, String)], key: &str) -> Option<&'a str> {
     m.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// A CVSS v3.x vector's scores: base, and the exploitability and impact sub-scores (rounded
+/// to one decimal, as NVD shows them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct V3Scores {
+    pub base: f64,
+    pub exploitability: f64,
+    pub impact: f64,
+}
+
+/// The scores of a CVSS v3.0 or v3.1 vector.
+pub fn v3_scores(vector: &str) -> Option<V3Scores> {
+    if !vector.starts_with("CVSS:3.") {
+        return None;
+    }
+    let (base, impact, exploitability) = v3_parts(vector)?;
+    let one_decimal = |x: f64| (x.max(0.0) * 10.0).round() / 10.0;
+    Some(V3Scores {
+        base,
+        exploitability: one_decimal(exploitability),
+        impact: one_decimal(impact),
+    })
+}
+
 fn v3(vector: &str) -> Option<f64> {
+    v3_parts(vector).map(|(base, _, _)| base)
+}
+
+/// The base score, the impact and the exploitability of a v3 vector.
+fn v3_parts(vector: &str) -> Option<(f64, f64, f64)> {
     let parts: Vec<&str> = vector.split('/').collect();
     let version = parts.first()?.strip_prefix("CVSS:")?;
     let m = metrics(&parts[1..])?;
@@ -92,18 +120,19 @@ fn v3(vector: &str) -> Option<f64> {
     };
     let exploitability = 8.22 * av * ac * pr * ui;
     if impact <= 0.0 {
-        return Some(0.0);
+        return Some((0.0, impact, exploitability));
     }
     let raw = if changed {
         (1.08 * (impact + exploitability)).min(10.0)
     } else {
         (impact + exploitability).min(10.0)
     };
-    Some(if version == "3.0" {
+    let base = if version == "3.0" {
         (raw * 10.0).ceil() / 10.0
     } else {
         round_up_31(raw)
-    })
+    };
+    Some((base, impact, exploitability))
 }
 
 /// CVSS 3.1's Roundup: the smallest number with one decimal at or above the input, computed so
@@ -157,6 +186,16 @@ fn v2(vector: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::base_score;
+
+    #[test]
+    fn v3_sub_scores() {
+        // Log4Shell as NVD shows it: 10.0, exploitability 3.9, impact 6.0.
+        let s = super::v3_scores("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H").unwrap();
+        assert_eq!((s.base, s.exploitability, s.impact), (10.0, 3.9, 6.0));
+        let s = super::v3_scores("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap();
+        assert_eq!((s.base, s.exploitability, s.impact), (9.8, 3.9, 5.9));
+        assert!(super::v3_scores("AV:N/AC:L/Au:N/C:P/I:P/A:P").is_none());
+    }
 
     #[test]
     fn published_scores() {

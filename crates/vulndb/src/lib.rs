@@ -14,7 +14,7 @@ mod update;
 
 pub use affects::{Hit, scheme_for};
 pub use bundle::{BundleError, BundleFeed, Manifest, export, generate_key, import, write_new_file};
-pub use cvss::{base_score, rating};
+pub use cvss::{V3Scores, base_score, rating, v3_scores};
 pub use db::{Candidate, Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
 pub use feeds::kev::KevEntry;
 pub use model::{Advisory, Affected, Cvss, Event, FixState, Range};
