@@ -7,6 +7,7 @@ mod distro;
 mod dotnet;
 mod dpkg;
 mod elf;
+pub mod facts;
 mod go;
 mod java;
 mod lockfile;

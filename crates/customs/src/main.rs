@@ -2,6 +2,7 @@
 
 mod db;
 mod output;
+mod policy;
 mod progress;
 mod scan;
 
@@ -46,6 +47,8 @@ enum Command {
     Catalogers,
     /// Build, inspect and query the vulnerability database.
     Db(db::DbArgs),
+    /// Anchore-compatible policies: validate, evaluate, list the packs and the gate catalogue.
+    Policy(policy::PolicyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +77,9 @@ struct SbomArgs {
 
     #[command(flatten)]
     image: ImageArgs,
+
+    #[command(flatten)]
+    facts: policy::FactArgs,
 
     /// No progress display, even on a terminal.
     #[arg(short, long)]
@@ -153,6 +159,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan::run(*args),
         Command::Sbom(args) => sbom(*args),
         Command::Db(args) => db::run(args),
+        Command::Policy(args) => policy::run(args),
         Command::Catalogers => {
             let mut table = String::from("| cataloger | reads |\n|---|---|\n");
             for (name, reads) in customs_catalog::cataloger_table() {
@@ -167,9 +174,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let targets = output::parse_targets(&args.outputs, args.file.as_deref())?;
     let source = SourceRef::parse(&args.source)?;
+    let (facts, malware) = args.facts.options(false)?;
     let options = AnalyzeOptions {
         scope: args.scope,
         open: args.image.open_options(),
+        facts,
+        malware,
     };
     let observer = progress::TerminalProgress::new(!args.quiet);
     let result = customs_engine::analyze(&args.source, &source, &options, &observer);

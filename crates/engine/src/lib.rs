@@ -1,15 +1,24 @@
 //! The analysis pipeline: the only crate that sees the whole flow from a source to an SBOM.
 
+mod clamav;
+
 use std::collections::{BTreeMap, BTreeSet};
 
+use customs_catalog::facts::{FactsOptions, FileScan};
 use customs_catalog::{Catalog, CatalogSelector, Env, catalog, detect_distro};
-use customs_image::{Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, SourceRef};
+use customs_image::{
+    Candidate, Facts, Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, Selector,
+    SourceRef, Want,
+};
 use customs_sbom::{
     Descriptor, FileRecord, ImageDescription, LayerDescription, SCHEMA, Sbom, SourceDescription,
     Timestamp,
 };
 use customs_types::{Digest, Package};
 
+pub use clamav::{
+    Clamd, ClamdAddress, ClamdError, DEFAULT_CLAMD_SOCKET, MAX_SCANNED_SIZE, Verdict,
+};
 pub use customs_image::Progress;
 
 /// Which files count: the squashed filesystem, or every version of every file in every layer.
@@ -47,12 +56,54 @@ impl std::str::FromStr for Scope {
 pub struct AnalyzeOptions {
     pub scope: Scope,
     pub open: OpenOptions,
+    /// File facts for policies (retrieved files, secret and content search); `None`: none.
+    pub facts: Option<FactsOptions>,
+    /// Scan every file with this clamd; `None`: no malware scan.
+    pub malware: Option<ClamdAddress>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
     Image(#[from] ImageError),
+    #[error("malware scan: {0}")]
+    Clamd(#[from] ClamdError),
+    #[error("malware scan of {path} failed: {source}")]
+    MalwareScan { path: String, source: ClamdError },
+}
+
+/// The one pass over the layers: what the catalogers need, plus the file facts and the
+/// malware scan when asked for.
+struct Pass<'a> {
+    files: Option<&'a FileScan>,
+    malware: Option<&'a clamav::MalwareScanner>,
+}
+
+impl Selector for Pass<'_> {
+    fn want(&self, candidate: &Candidate<'_>) -> Want {
+        match CatalogSelector.want(candidate) {
+            Want::Skip if self.files.is_some_and(|f| f.keeps(candidate.path)) => Want::Keep,
+            w => w,
+        }
+    }
+
+    fn inspect(&self, path: &str, content: &[u8]) -> Option<Facts> {
+        CatalogSelector.inspect(path, content)
+    }
+
+    fn observes(&self, candidate: &Candidate<'_>) -> bool {
+        self.files.is_some_and(|f| f.observes(candidate))
+            || self.malware.is_some_and(|m| m.observes(candidate))
+    }
+
+    fn observe(&self, layer: usize, path: &str, content: &[u8]) {
+        if let Some(f) = self.files {
+            f.observe(layer, path, content);
+        }
+        if let Some(m) = self.malware {
+            m.observe(layer, path, content);
+        }
+    }
 }
 
 /// Reports the stages of an analysis, on top of layer progress.
@@ -75,12 +126,23 @@ pub fn analyze(
     options: &AnalyzeOptions,
     observer: &dyn Observer,
 ) -> Result<Sbom, EngineError> {
+    // clamd is asked first: an unreachable scanner fails before any layer is pulled.
+    let malware = options
+        .malware
+        .clone()
+        .map(|a| clamav::MalwareScanner::connect(Clamd::new(a)))
+        .transpose()?;
+    let files = options.facts.clone().map(FileScan::new);
     let image = customs_image::open(source, &options.open)?;
     observer.opened(image.metadata());
     let read_options = ReadOptions {
         keep_layer_views: options.scope == Scope::AllLayers,
     };
-    let fs = image.read(&CatalogSelector, read_options, observer)?;
+    let pass = Pass {
+        files: files.as_ref(),
+        malware: malware.as_ref(),
+    };
+    let fs = image.read(&pass, read_options, observer)?;
     let distro = detect_distro(&fs.squashed);
     // Lockfiles describe a project's source: read them in directory scans, not in images.
     let declared = matches!(source, SourceRef::Dir { .. });
@@ -97,6 +159,15 @@ pub fn analyze(
         Scope::AllLayers => all_layers(&fs, &squashed, distro.as_ref(), &layer_ids),
     };
     observer.cataloged(result.packages.len());
+    let all_layers = options.scope == Scope::AllLayers;
+    let config = image.metadata().config.as_ref();
+    let mut facts = files.map(|f| f.finish(&fs.squashed, &layer_ids, config, all_layers));
+    if let Some(m) = malware {
+        let scan = m
+            .finish(&fs.squashed, &layer_ids, all_layers)
+            .map_err(|(path, source)| EngineError::MalwareScan { path, source })?;
+        facts.get_or_insert_with(Default::default).malware_scan = Some(scan);
+    }
     let files = file_records(&fs.squashed, &layer_ids, &result.packages);
     let mut sbom = Sbom {
         schema: SCHEMA.to_string(),
@@ -113,7 +184,7 @@ pub fn analyze(
         relationships: result.relationships,
         files,
         unknowns: result.unknowns,
-        facts: None,
+        facts,
     };
     sbom.sort();
     Ok(sbom)

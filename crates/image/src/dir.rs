@@ -59,16 +59,20 @@ pub(crate) fn walk(root: &Path, selector: &dyn Selector) -> Result<FileTree, Ima
                     _ if meta.len() > MAX_KEPT_FILE => Want::Skip,
                     w => w,
                 };
+                let observed = meta.len() <= MAX_KEPT_FILE && selector.observes(&candidate);
                 let mut node = node_from(&meta, NodeKind::File, None);
                 // Only wanted files are read: a directory scan must not read a whole disk.
-                if want != Want::Skip
+                if (want != Want::Skip || observed)
                     && let Ok(bytes) = fs::read(&path)
                 {
                     node.sha256 = Some(crate::layer::sha256_digest(&bytes));
-                    if want == Want::Inspect {
-                        node.facts = selector.inspect(&tree_path, &bytes);
-                    } else {
-                        node.content = Some(Arc::from(bytes));
+                    if observed {
+                        selector.observe(0, &tree_path, &bytes);
+                    }
+                    match want {
+                        Want::Inspect => node.facts = selector.inspect(&tree_path, &bytes),
+                        Want::Keep => node.content = Some(Arc::from(bytes)),
+                        Want::Skip => {}
                     }
                 }
                 node

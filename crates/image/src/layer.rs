@@ -173,6 +173,8 @@ impl<R: BufRead> Decompressed<R> {
 
 /// Expected identities of a layer blob, checked while it streams.
 pub(crate) struct LayerCheck<'a> {
+    /// The layer's position in the image, bottom first.
+    pub(crate) index: usize,
     /// Names the layer in errors.
     pub(crate) label: &'a str,
     /// The digest of the blob as stored (compressed), when the manifest gives it.
@@ -214,7 +216,7 @@ pub(crate) fn read_layer(
             let mut entry = entry.map_err(|e| {
                 ImageError::layer(label, format!("corrupt or truncated: {}", describe_io(&e)))
             })?;
-            if let Some(e) = read_entry(&mut entry, label, selector)? {
+            if let Some(e) = read_entry(&mut entry, check, selector)? {
                 entries.push(e);
             }
         }
@@ -253,9 +255,10 @@ fn describe_io(e: &io::Error) -> String {
 
 fn read_entry<R: Read>(
     entry: &mut tar::Entry<'_, R>,
-    label: &str,
+    check: &LayerCheck<'_>,
     selector: &dyn Selector,
 ) -> Result<Option<Entry>, ImageError> {
+    let label = check.label;
     let raw_path = entry.path_bytes();
     let raw_path = String::from_utf8_lossy(&raw_path).into_owned();
     let hostile = |reason| ImageError::HostilePath {
@@ -345,10 +348,11 @@ fn read_entry<R: Read>(
             Want::Keep | Want::Inspect if size > MAX_KEPT_FILE => Want::Skip,
             w => w,
         };
+        let observed = size <= MAX_KEPT_FILE && selector.observes(&candidate);
         let read_error = |e: io::Error| {
             ImageError::layer(label, format!("cannot read {path}: {}", describe_io(&e)))
         };
-        if want == Want::Skip {
+        if want == Want::Skip && !observed {
             // The data has to be read past anyway; hashing it on the way costs little.
             let mut hasher = HashingReader::new(&mut *entry);
             let (digest, read) = hasher.by_ref_finish().map_err(read_error)?;
@@ -369,10 +373,13 @@ fn read_entry<R: Read>(
                 ));
             }
             sha256 = Some(sha256_digest(&buf));
-            if want == Want::Inspect {
-                facts = selector.inspect(&path, &buf);
-            } else {
-                content = Some(Arc::from(buf));
+            if observed {
+                selector.observe(check.index, &path, &buf);
+            }
+            match want {
+                Want::Inspect => facts = selector.inspect(&path, &buf),
+                Want::Keep => content = Some(Arc::from(buf)),
+                Want::Skip => {}
             }
         }
     }

@@ -71,6 +71,15 @@ pub trait Selector: Sync {
     fn inspect(&self, _path: &str, _content: &[u8]) -> Option<Facts> {
         None
     }
+    /// Whether [`Selector::observe`] should see this file's content, whatever `want` says
+    /// (secret search and malware scans look at every file, and keep only what they find).
+    fn observes(&self, _candidate: &Candidate<'_>) -> bool {
+        false
+    }
+    /// Sees the content of a file `observes` chose, in layer `layer` (by index; 0 for a
+    /// directory), as it streams. Every version of a file is seen, also one a later layer
+    /// deletes. Called from several threads at once.
+    fn observe(&self, _layer: usize, _path: &str, _content: &[u8]) {}
 }
 
 /// Selects files by path alone, keeping their content.
@@ -333,6 +342,7 @@ fn read_layers(
                     let label = layer_label(i, spec);
                     let result = layers.opener.open_layer(spec).and_then(|raw| {
                         let check = LayerCheck {
+                            index: i,
                             label: &label,
                             blob_digest: spec.digest.as_ref(),
                             diff_id: spec.diff_id.as_ref(),

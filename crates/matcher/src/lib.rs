@@ -131,6 +131,10 @@ pub struct Report {
     /// Ranges whose versions the ecosystem's rules could not read.
     pub unreadable: Vec<String>,
     pub packages: usize,
+    /// The distribution releases the OS packages were looked up in, each with whether the
+    /// database has any advisory for it (empty when there are no OS packages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distro_coverage: Vec<(String, bool)>,
 }
 
 impl Report {
@@ -201,6 +205,17 @@ pub fn match_packages(
         };
         let is_os = matches!(package.purl_type.as_str(), "deb" | "apk" | "rpm");
         for query in queries {
+            if is_os
+                && !report
+                    .distro_coverage
+                    .iter()
+                    .any(|(e, _)| *e == query.ecosystem)
+            {
+                let covered = db.covers(&query.ecosystem)?;
+                report
+                    .distro_coverage
+                    .push((query.ecosystem.clone(), covered));
+            }
             let Some(scheme) = scheme_for(&query.ecosystem) else {
                 continue;
             };

@@ -50,6 +50,9 @@ pub struct ContentMatch {
     pub lines: Vec<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<Digest>,
+    /// False when a later layer deleted or replaced the file (seen with `--scope all-layers`).
+    #[serde(default = "yes")]
+    pub visible: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

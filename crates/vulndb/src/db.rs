@@ -461,6 +461,18 @@ impl Database {
         db_error(&self.path)
     }
 
+    /// Whether any advisory is filed under `ecosystem` (`debian:12`, `alpine:3.12`): a
+    /// distribution release the feeds do not cover cannot be judged.
+    pub fn covers(&self, ecosystem: &str) -> Result<bool, DbError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM affected WHERE ecosystem = ?1)",
+                [ecosystem],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
     pub fn status(&self) -> Result<Status, DbError> {
         let built: String = self
             .conn

@@ -18,6 +18,8 @@ pub(crate) struct Context<'a> {
     /// `finding.package.id` → the component's `bom-ref` in that document.
     pub(crate) bom_refs: BTreeMap<String, String>,
     pub(crate) show_suppressed: bool,
+    /// The policy verdict, with `--policy`.
+    pub(crate) evaluation: Option<&'a customs_policy::Evaluation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub(crate) enum ScanFormat {
     CycloneDx,
     OpenVex,
     Junit,
+    /// The policy evaluation in Anchore's shape (with `--policy`).
+    PolicyJson,
 }
 
 impl std::str::FromStr for ScanFormat {
@@ -41,8 +45,9 @@ impl std::str::FromStr for ScanFormat {
             "cyclonedx" | "cyclonedx-json" => ScanFormat::CycloneDx,
             "openvex" => ScanFormat::OpenVex,
             "junit" => ScanFormat::Junit,
+            "policy-json" => ScanFormat::PolicyJson,
             other => anyhow::bail!(
-                "unknown output format {other:?} (table, json, sarif, cyclonedx-json, openvex, junit)"
+                "unknown output format {other:?} (table, json, sarif, cyclonedx-json, openvex, junit, policy-json)"
             ),
         })
     }
@@ -57,13 +62,21 @@ impl ScanFormat {
             ScanFormat::CycloneDx => "cyclonedx-json",
             ScanFormat::OpenVex => "openvex",
             ScanFormat::Junit => "junit",
+            ScanFormat::PolicyJson => "policy-json",
         }
     }
 }
 
 pub(crate) fn render(format: ScanFormat, report: &Report, cx: &Context<'_>) -> String {
     match format {
-        ScanFormat::Table => table(report, cx),
+        ScanFormat::Table => match cx.evaluation {
+            Some(e) => format!("{}\n{}", table(report, cx), crate::policy::table(e)),
+            None => table(report, cx),
+        },
+        ScanFormat::PolicyJson => pretty(
+            &serde_json::to_value(cx.evaluation.expect("checked before rendering"))
+                .expect("evaluations serialise"),
+        ),
         ScanFormat::Json => pretty(&json(report, cx)),
         ScanFormat::Sarif => pretty(&sarif(report, cx)),
         ScanFormat::CycloneDx => pretty(&cyclonedx(report, cx)),

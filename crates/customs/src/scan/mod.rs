@@ -80,6 +80,12 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     show_suppressed: bool,
 
+    #[command(flatten)]
+    policy: crate::policy::PolicyInput,
+
+    #[command(flatten)]
+    facts: crate::policy::FactArgs,
+
     /// No progress display, even on a terminal.
     #[arg(short, long)]
     quiet: bool,
@@ -142,6 +148,32 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
+    let evaluation = match &args.policy.policy {
+        None => None,
+        Some(spec) => {
+            let policy = crate::policy::load(spec)?;
+            let Some(sbom) = sbom.as_ref() else {
+                bail!(
+                    "--policy needs the image, or a customs SBOM (customs sbom -o json): {} carries no image facts",
+                    args.source
+                );
+            };
+            let tag = crate::policy::default_tag(&args.source);
+            Some(args.policy.evaluate(
+                sbom,
+                &crate::policy::EvaluationInput {
+                    policy: &policy,
+                    report: Some(&report),
+                    db_built: Some(&status.built),
+                    tag: &tag,
+                },
+            )?)
+        }
+    };
+    if evaluation.is_none() && targets.iter().any(|t| t.0 == ScanFormat::PolicyJson) {
+        bail!("-o policy-json needs --policy");
+    }
+
     let mut bom_refs = BTreeMap::new();
     let cyclonedx = sbom.as_ref().map(|s| {
         for p in &s.packages {
@@ -155,13 +187,18 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitCode> {
         cyclonedx,
         bom_refs,
         show_suppressed: args.show_suppressed,
+        evaluation: evaluation.as_ref(),
     };
     for (format, file) in &targets {
         let text = formats::render(*format, &report, &cx);
         crate::output::write(file.as_deref(), &text)
             .with_context(|| format!("cannot write the {} output", format.name()))?;
     }
-    Ok(gate(&report, args.fail_on, args.fail_on_kev))
+    let gate = gate(&report, args.fail_on, args.fail_on_kev);
+    match &evaluation {
+        Some(e) if crate::policy::verdict_exit(e) != ExitCode::SUCCESS => Ok(ExitCode::from(1)),
+        _ => Ok(gate),
+    }
 }
 
 fn parse_targets(
@@ -196,17 +233,17 @@ type Input = (
     Option<customs_sbom::Sbom>,
 );
 
+/// The SBOM document `source` names (`sbom:FILE`, or an existing `.json` file), if it is one.
+pub(crate) fn sbom_file(source: &str) -> Option<PathBuf> {
+    source.strip_prefix("sbom:").map(PathBuf::from).or_else(|| {
+        let p = PathBuf::from(source);
+        (p.is_file() && p.extension().is_some_and(|e| e == "json")).then_some(p)
+    })
+}
+
 /// The packages to match: from an SBOM document, or from the image analysed now.
 fn input(args: &ScanArgs) -> Result<Input> {
-    let sbom_file = args
-        .source
-        .strip_prefix("sbom:")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let p = PathBuf::from(&args.source);
-            (p.is_file() && p.extension().is_some_and(|e| e == "json")).then_some(p)
-        });
-    if let Some(path) = sbom_file {
+    if let Some(path) = sbom_file(&args.source) {
         let bytes = std::fs::read(&path)
             .with_context(|| format!("cannot read the SBOM {}", path.display()))?;
         let (packages, distro) = customs_matcher::read_sbom_document(&bytes)
@@ -216,9 +253,12 @@ fn input(args: &ScanArgs) -> Result<Input> {
         return Ok((packages, distro, path.display().to_string(), sbom));
     }
     let source = SourceRef::parse(&args.source)?;
+    let (facts, malware) = args.facts.options(args.policy.policy.is_some())?;
     let options = AnalyzeOptions {
         scope: args.scope,
         open: args.image.open_options(),
+        facts,
+        malware,
     };
     let observer = crate::progress::TerminalProgress::new(!args.quiet);
     let result = customs_engine::analyze(&args.source, &source, &options, &observer);

@@ -155,6 +155,20 @@ const PACKAGE_PARAMS: &[Param] = &[
         "With fix_available=true: only findings whose fix has been known at least this many days (customs dates a fix by its advisory's publication).",
     ),
     param(
+        "epss_percentile_comparison",
+        CMP,
+        false,
+        ">=",
+        "How the finding's EPSS percentile compares with `epss_percentile` (default >=). A customs extension.",
+    ),
+    param(
+        "epss_percentile",
+        Kind::Float,
+        false,
+        "0.95",
+        "An EPSS percentile between 0 and 1 (FIRST's exploit prediction, relative to all scored CVEs); a finding without an EPSS score scores -1. A customs extension.",
+    ),
+    param(
         "package_path_exclude",
         Kind::Regex,
         false,
@@ -222,6 +236,11 @@ pub(crate) const GATE: Gate = Gate {
 };
 
 pub(crate) fn check_args(trigger: &Trigger, args: &Args) -> Result<(), String> {
+    if let Some(p) = args.float("epss_percentile")
+        && !(0.0..=1.0).contains(&p)
+    {
+        return Err(format!("epss_percentile {p} is not between 0 and 1"));
+    }
     if trigger.name == "package"
         && args.int("max_days_since_fix").is_some()
         && args.bool("fix_available") != Some(true)
@@ -332,6 +351,13 @@ fn package(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
         });
         if score_miss {
             continue;
+        }
+        if let Some(wanted) = args.float("epss_percentile") {
+            let cmp = args.text("epss_percentile_comparison").unwrap_or(">=");
+            let actual = f.epss.as_ref().map_or(-1.0, |e| e.percentile);
+            if !compare_f64(actual, cmp, wanted) {
+                continue;
+            }
         }
         let has_fix = f.fix_state == FixState::Fixed && !f.fixed_in.is_empty();
         if let Some(want_fix) = args.bool("fix_available")
