@@ -12,23 +12,12 @@ use std::sync::OnceLock;
 use common::*;
 use serde_json::Value;
 
-/// One database for every test here, built from the shared feeds.
 fn db() -> &'static Path {
-    static DB: OnceLock<PathBuf> = OnceLock::new();
-    DB.get_or_init(|| {
-        let path = scratch().join("scan-tests.db");
-        let out = run(customs()
-            .args(["db", "build", "--from"])
-            .arg(shared().join("feeds"))
-            .arg("--db")
-            .arg(&path));
-        assert!(out.status.success(), "{}", stderr(&out));
-        path
-    })
+    shared_db()
 }
 
 fn image(name: &str) -> String {
-    format!("oci-dir:{}:{name}", shared_layout().display())
+    shared_image(name)
 }
 
 fn scan(source: &str, extra: &[&str]) -> std::process::Output {

@@ -333,15 +333,6 @@ pub fn read_policy(source_name: &str, text: &str) -> Result<Policy, PolicyError>
     // Ids are references: each defined once, each reference defined.
     let rule_set_ids = r.unique_ids(rule_sets.iter().map(|s| s.id.as_str()), r.names.rule_sets);
     let allowlist_ids = r.unique_ids(allowlists.iter().map(|a| a.id.as_str()), r.names.allowlists);
-    for set in &rule_sets {
-        r.unique_ids(
-            set.rules
-                .iter()
-                .map(|x| x.id.as_str())
-                .filter(|i| !i.is_empty()),
-            &format!("the rules of {} {:?}", r.names.rule_sets, set.id),
-        );
-    }
     for (i, m) in mappings.iter().enumerate() {
         for id in &m.rule_set_ids {
             if !rule_set_ids.contains(id.as_str()) {
@@ -508,7 +499,19 @@ impl Reader {
         set.id = self.text(object, "id", at, true);
         set.name = self.text(object, "name", at, false);
         let rules_at = format!("{at}.");
-        for (rule_at, rule) in self.list(object, "rules", &rules_at) {
+        let rules = self.list(object, "rules", &rules_at);
+        // Every rule's id counts, also of a rule refused for another reason.
+        let ids: Vec<String> = rules
+            .iter()
+            .filter_map(|(_, r)| r.get("id").and_then(Value::as_str))
+            .filter(|i| !i.is_empty())
+            .map(str::to_string)
+            .collect();
+        self.unique_ids(
+            ids.iter().map(String::as_str),
+            &format!("the rules of {} {:?}", self.names.rule_sets, set.id),
+        );
+        for (rule_at, rule) in rules {
             if let Some(rule) = self.rule(&rule_at, &rule) {
                 set.rules.push(rule);
             }

@@ -21,8 +21,14 @@ impl Pattern {
             }
         };
         let regex = Regex::new(&expression).map_err(|e| match source.strip_prefix("regexp:") {
-            Some(raw) => format!("the regular expression {raw:?} does not compile: {e}"),
-            None => format!("the pattern {source:?} does not compile: {e}"),
+            Some(raw) => format!(
+                "the regular expression {raw:?} does not compile: {}",
+                regex_reason(&e)
+            ),
+            None => format!(
+                "the pattern {source:?} does not compile: {}",
+                regex_reason(&e)
+            ),
         })?;
         Ok(Pattern {
             source: source.to_string(),
@@ -37,6 +43,18 @@ impl Pattern {
     pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
+}
+
+/// The compiler's reason on one line (its message draws the pattern with a caret under the
+/// fault, over several lines; the last one says what is wrong).
+pub(crate) fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    last.trim().trim_start_matches("error: ").to_string()
 }
 
 /// An image reference split the way mappings read it.

@@ -193,8 +193,10 @@ pub(crate) fn read_args(trigger: &Trigger, given: &[(String, Value)]) -> Result<
             Err(why) => problems.push(format!("parameter {name:?}: {why}")),
         }
     }
+    let given: Vec<String> = given.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
     for p in trigger.params.iter().filter(|p| p.required) {
-        if !args.0.contains_key(p.name) {
+        // A parameter given with a bad value is reported for that, not as missing too.
+        if !args.0.contains_key(p.name) && !given.iter().any(|g| g == p.name) {
             problems.push(format!("required parameter {:?} is missing", p.name));
         }
     }
@@ -239,9 +241,12 @@ fn read_value(kind: Kind, value: &Value) -> Result<Arg, String> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Arg::IntList),
-        Kind::Regex => Regex::new(&text)
-            .map(Arg::Regex)
-            .map_err(|e| format!("the regular expression {text:?} does not compile: {e}")),
+        Kind::Regex => Regex::new(&text).map(Arg::Regex).map_err(|e| {
+            format!(
+                "the regular expression {text:?} does not compile: {}",
+                crate::pattern::regex_reason(&e)
+            )
+        }),
         Kind::OneOf(words) => words
             .iter()
             .find(|w| w.eq_ignore_ascii_case(&text))

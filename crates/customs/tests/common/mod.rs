@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod fake_registry;
+pub mod image_builder;
 pub mod static_server;
 
 use std::net::TcpListener;
@@ -112,6 +113,26 @@ pub fn sh(cmd: &str) {
 pub fn scratch() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// One database for every test of a test binary, built from the shared feeds.
+pub fn shared_db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let path = scratch().join("shared-feeds.db");
+        let out = run(customs()
+            .args(["db", "build", "--from"])
+            .arg(shared().join("feeds"))
+            .arg("--db")
+            .arg(&path));
+        assert!(out.status.success(), "{}", stderr(&out));
+        path
+    })
+}
+
+/// A shared image as an `oci-dir:` source.
+pub fn shared_image(name: &str) -> String {
+    format!("oci-dir:{}:{name}", shared_layout().display())
 }
 
 /// A real `docker-registry` (Debian package) serving plain HTTP on 127.0.0.1, stopped on drop.

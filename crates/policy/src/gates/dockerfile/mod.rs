@@ -144,7 +144,8 @@ pub(crate) fn check_args(trigger: &Trigger, args: &Args) -> Result<(), String> {
             && let Err(e) = regex::Regex::new(v)
         {
             return Err(format!(
-                "the regular expression {v:?} does not compile: {e}"
+                "the regular expression {v:?} does not compile: {}",
+                crate::pattern::regex_reason(&e)
             ));
         }
     }
