@@ -4,7 +4,9 @@ mod clamav;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use customs_catalog::facts::{FactsOptions, FileScan};
+use customs_catalog::facts::{
+    ContentRule, FactsOptions, FileScan, default_secret_rules, redact, redact_env,
+};
 use customs_catalog::{Catalog, CatalogSelector, Env, catalog, detect_distro};
 use customs_image::{
     Candidate, Facts, Filesystem, ImageError, ImageMetadata, OpenOptions, ReadOptions, Selector,
@@ -132,6 +134,12 @@ pub fn analyze(
         .clone()
         .map(|a| clamav::MalwareScanner::connect(Clamd::new(a)))
         .transpose()?;
+    // The user's own secret rules redact too.
+    let secret_rules = options
+        .facts
+        .as_ref()
+        .and_then(|f| f.secrets.clone())
+        .unwrap_or_else(default_secret_rules);
     let files = options.facts.clone().map(FileScan::new);
     let image = customs_image::open(source, &options.open)?;
     observer.opened(image.metadata());
@@ -177,7 +185,7 @@ pub fn analyze(
             input: input.to_string(),
             kind: source.scheme().to_string(),
             scope: options.scope.name().to_string(),
-            image: describe_image(image.metadata(), &fs),
+            image: describe_image(image.metadata(), &fs, &secret_rules),
         },
         distro,
         packages: result.packages,
@@ -298,10 +306,29 @@ fn file_records(
         .collect()
 }
 
-fn describe_image(metadata: &ImageMetadata, fs: &Filesystem) -> Option<ImageDescription> {
+/// The image as the SBOM describes it. Environment values and build steps that a secret rule
+/// matches are redacted: the SBOM is shared more widely than the image.
+fn describe_image(
+    metadata: &ImageMetadata,
+    fs: &Filesystem,
+    secret_rules: &[ContentRule],
+) -> Option<ImageDescription> {
     if metadata.source_kind == "dir" {
         return None;
     }
+    let config = metadata.config.clone().map(|mut c| {
+        c.env = c.env.iter().map(|e| redact_env(e, secret_rules)).collect();
+        c
+    });
+    let history = metadata
+        .history
+        .iter()
+        .cloned()
+        .map(|mut h| {
+            h.created_by = h.created_by.map(|c| redact(&c, secret_rules));
+            h
+        })
+        .collect();
     Some(ImageDescription {
         manifest_digest: metadata.manifest_digest.clone(),
         manifest_media_type: metadata.manifest_media_type.clone(),
@@ -311,8 +338,8 @@ fn describe_image(metadata: &ImageMetadata, fs: &Filesystem) -> Option<ImageDesc
         os: metadata.os.clone(),
         variant: metadata.variant.clone(),
         created: metadata.created.clone(),
-        config: metadata.config.clone(),
-        history: metadata.history.clone(),
+        config,
+        history,
         layers: fs
             .layers
             .iter()

@@ -259,6 +259,50 @@ fn search_environment(search: &Search, config: &ContainerConfig) -> Vec<ContentM
     out
 }
 
+/// `text` with every span a rule matches replaced by `[REDACTED]`: image configs and build
+/// history are copied into SBOMs, and a secret in them must not travel with the SBOM.
+pub fn redact(text: &str, rules: &[ContentRule]) -> String {
+    let mut spans: Vec<(usize, usize)> = rules
+        .iter()
+        .flat_map(|r| {
+            r.regex()
+                .find_iter(text.as_bytes())
+                .map(|m| (m.start(), m.end()))
+        })
+        .collect();
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    spans.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end) in spans {
+        if end <= at {
+            continue;
+        }
+        let start = start.max(at);
+        // Match boundaries of a byte regex over UTF-8 text can fall inside a character.
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return "[REDACTED]".to_string();
+        }
+        out.push_str(&text[at..start]);
+        out.push_str("[REDACTED]");
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// An environment entry (`NAME=value`) with its value hidden when a rule matches the entry.
+pub fn redact_env(entry: &str, rules: &[ContentRule]) -> String {
+    if rules.iter().any(|r| r.regex().is_match(entry.as_bytes())) {
+        let name = entry.split_once('=').map_or(entry, |(n, _)| n);
+        format!("{name}=[REDACTED]")
+    } else {
+        entry.to_string()
+    }
+}
+
 /// A NUL byte in the first kilobytes: an executable, an archive, an image.
 fn looks_binary(content: &[u8]) -> bool {
     content[..content.len().min(8192)].contains(&0)

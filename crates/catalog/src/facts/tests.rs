@@ -127,3 +127,17 @@ fn hits_in_files_a_later_layer_replaced_show_only_with_all_layers() {
         "root:x:0:0:root:/root:/bin/sh\n"
     );
 }
+
+#[test]
+fn redaction_hides_the_secret_and_keeps_the_rest() {
+    let rules = default_secret_rules();
+    assert_eq!(
+        redact_env("DB_PASSWORD=Tr0ub4dor-and-3", &rules),
+        "DB_PASSWORD=[REDACTED]"
+    );
+    assert_eq!(redact_env("PATH=/usr/bin", &rules), "PATH=/usr/bin");
+    let line = "RUN /bin/sh -c echo ghp_0123456789abcdefghijABCDEFGHIJ012345 > /token # buildkit";
+    let r = redact(line, &rules);
+    assert_eq!(r, "RUN /bin/sh -c echo [REDACTED] > /token # buildkit");
+    assert_eq!(redact("nothing here", &rules), "nothing here");
+}
