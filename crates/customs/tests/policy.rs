@@ -429,6 +429,28 @@ fn gates_on_the_lang_image() {
         ),
         rule("malware-not-run", "malware", "scan_not_run", p(&[])),
         rule("always", "always", "always", p(&[])),
+        // Every dpkg file is in the image (through the merged-/usr links): nothing to report.
+        rule("verify", "packages", "verify", p(&[("check", "missing")])),
+        rule(
+            "passwd-mode",
+            "files",
+            "attribute_match",
+            p(&[
+                ("filename", "/etc/passwd"),
+                ("mode", "0644"),
+                ("mode_op", "equals"),
+            ]),
+        ),
+        rule(
+            "root-entry",
+            "retrieved_files",
+            "content_regex",
+            p(&[
+                ("path", "/etc/passwd"),
+                ("regex", "^root:x:0:0:.*"),
+                ("check", "match"),
+            ]),
+        ),
     ];
     let policy = json!({
         "id": "gates", "name": "Gates", "version": "2",
@@ -452,11 +474,13 @@ fn gates_on_the_lang_image() {
         "name",
         "no-dockerfile",
         "old-debian",
+        "passwd-mode",
         "passwd-root",
         "passwd-uid",
         "required-missing",
         "required-old",
         "retrieved",
+        "root-entry",
         "setid",
         "user",
     ];
@@ -685,4 +709,209 @@ fn policy_spec_in_the_docs_is_current() {
         String::from_utf8_lossy(&out.stdout),
         "docs/policy-spec.json is out of date: run scripts/update-docs"
     );
+}
+
+#[test]
+fn gates_on_built_images() {
+    let rule = |id: &str, gate: &str, trigger: &str, params: &[(&str, &str)]| {
+        let params: Vec<Value> = params
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect();
+        json!({"id": id, "gate": gate, "trigger": trigger, "action": "WARN", "params": params})
+    };
+    let rules = vec![
+        rule(
+            "stale",
+            "vulnerabilities",
+            "stale_feed_data",
+            &[("max_days_since_sync", "2")],
+        ),
+        rule(
+            "unavailable",
+            "vulnerabilities",
+            "vulnerability_data_unavailable",
+            &[],
+        ),
+        rule(
+            "content",
+            "files",
+            "content_regex_match",
+            &[("regex_name", "SSH_PORT")],
+        ),
+        rule(
+            "gid",
+            "passwd_file",
+            "denylist_groupids",
+            &[("group_ids", "22")],
+        ),
+        rule(
+            "entry",
+            "passwd_file",
+            "denylist_full_entry",
+            &[("entry", "sshd:x:22:22:sshd:/dev/null:/sbin/nologin")],
+        ),
+        rule(
+            "shell",
+            "passwd_file",
+            "denylist_shells",
+            &[("shells", "/bin/ash")],
+        ),
+        rule(
+            "pkg-meta",
+            "packages",
+            "metadata",
+            &[
+                ("name", "lodash"),
+                ("name_comparison", "="),
+                ("version", "4.17.20"),
+                ("version_comparison", "<"),
+            ],
+        ),
+        rule(
+            "pkg-meta-quiet",
+            "packages",
+            "metadata",
+            &[
+                ("name", "lodash"),
+                ("name_comparison", "="),
+                ("version", "4.17.15"),
+                ("version_comparison", "<"),
+            ],
+        ),
+        rule(
+            "mit",
+            "licenses",
+            "denylist_partial_match",
+            &[("licenses", "MI")],
+        ),
+        rule(
+            "age",
+            "image_age",
+            "image_age_check",
+            &[("max_age_days", "30")],
+        ),
+        rule(
+            "run-update",
+            "dockerfile",
+            "instruction",
+            &[
+                ("instruction", "RUN"),
+                ("check", "like"),
+                ("value", "apk update$"),
+            ],
+        ),
+        rule(
+            "add",
+            "dockerfile",
+            "instruction",
+            &[("instruction", "ADD"), ("check", "exists")],
+        ),
+        rule(
+            "only-actual",
+            "dockerfile",
+            "exposed_ports",
+            &[
+                ("ports", "22"),
+                ("type", "denylist"),
+                ("actual_dockerfile_only", "true"),
+            ],
+        ),
+        rule(
+            "ports-allow",
+            "dockerfile",
+            "exposed_ports",
+            &[("ports", "8080"), ("type", "allowlist")],
+        ),
+        rule(
+            "secret-notfound",
+            "secret_scans",
+            "content_regex_checks",
+            &[("match_type", "notfound")],
+        ),
+    ];
+    let policy = json!({
+        "id": "built", "name": "Built", "version": "2",
+        "rule_sets": [{"id": "rs", "name": "rs", "version": "2", "rules": rules}],
+        "mappings": [{"id": "m", "name": "m", "registry": "*", "repository": "*", "image": {"type": "tag", "value": "*"},
+                      "rule_set_ids": ["rs"], "allowlist_ids": []}]
+    });
+    let path = write_policy("built.json", &policy);
+    // Ten days after the database was built, and 337 days after the image was.
+    let later = "1797182772";
+    let out = run(customs()
+        .env("SOURCE_DATE_EPOCH", later)
+        .args([
+            "policy",
+            "evaluate",
+            &careless_image(),
+            "--policy",
+            &path,
+            "-o",
+            "json",
+            "-q",
+        ])
+        .args(["--content-rule", "SSH_PORT=ssh.*22", "--db"])
+        .arg(shared_db()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rules_fired(&v),
+        vec![
+            "add",
+            "age",
+            "content",
+            "entry",
+            "gid",
+            "mit",
+            "pkg-meta",
+            "ports-allow",
+            "run-update",
+            "secret-notfound",
+            "shell",
+            "stale"
+        ],
+        "{:#?}",
+        fired(&v)
+    );
+    let message = |id: &str| -> String {
+        findings(&v).iter().find(|f| f["rule_id"] == id).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(message("stale").contains("10 days"), "{}", message("stale"));
+    assert!(message("ports-allow").contains("(22)"));
+    assert!(message("content").contains("/etc/passwd"));
+
+    // A release the feeds do not cover: its packages cannot be judged.
+    let dir = scratch().join("unknown-release");
+    let image = build(
+        &dir,
+        &[vec![
+            Item::File("etc/os-release", 0o644, b"ID=alpine\nVERSION_ID=9.99.0\n"),
+            Item::File(
+                "lib/apk/db/installed",
+                0o644,
+                b"P:zlib\nV:1.2.12-r0\nA:x86_64\no:zlib\n\n",
+            ),
+        ]],
+        json!({"User": "app"}),
+        &[],
+    );
+    let (_, v, _) = evaluate(&image, &path, &[]);
+    let got = rules_fired(&v);
+    assert!(got.contains(&"unavailable".to_string()), "{got:?}");
+    assert!(!got.contains(&"stale".to_string()), "{got:?}");
+    // With a Dockerfile given, it is what the dockerfile gate reads.
+    let dockerfile = scratch().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM alpine:3.12\nEXPOSE 22\nUSER app\n").unwrap();
+    let (_, v, _) = evaluate(
+        &image,
+        &path,
+        &["--dockerfile", dockerfile.to_str().unwrap()],
+    );
+    let got = rules_fired(&v);
+    assert!(got.contains(&"only-actual".to_string()), "{got:?}");
+    assert!(!got.contains(&"add".to_string()), "{got:?}");
 }

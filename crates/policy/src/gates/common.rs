@@ -54,6 +54,65 @@ pub(crate) fn compare_dotted(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The SBOM's file list by path, read as the container would: symlinks along a path are
+/// followed inside the image root (`/bin/ls` is `/usr/bin/ls` on a merged-/usr system).
+pub(crate) struct FileIndex<'a> {
+    files: std::collections::HashMap<&'a str, &'a customs_sbom::FileRecord>,
+}
+
+impl<'a> FileIndex<'a> {
+    pub(crate) fn new(files: &'a [customs_sbom::FileRecord]) -> Self {
+        FileIndex {
+            files: files.iter().map(|f| (f.path.as_str(), f)).collect(),
+        }
+    }
+
+    /// The record `path` leads to, following symlinks (at most 40, as Linux does).
+    pub(crate) fn resolve(&self, path: &str) -> Option<&'a customs_sbom::FileRecord> {
+        let mut pending: Vec<String> = path
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .map(str::to_string)
+            .collect();
+        let mut current: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            match part.as_str() {
+                "." => continue,
+                ".." => {
+                    current.pop();
+                    continue;
+                }
+                _ => current.push(part),
+            }
+            let here = format!("/{}", current.join("/"));
+            let record = self.files.get(here.as_str())?;
+            if record.kind == "symlink" {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                let target = record.link_target.as_deref().unwrap_or("");
+                current.pop();
+                if target.starts_with('/') {
+                    current.clear();
+                }
+                pending.extend(
+                    target
+                        .split('/')
+                        .filter(|c| !c.is_empty())
+                        .rev()
+                        .map(str::to_string),
+                );
+            }
+        }
+        self.files
+            .get(format!("/{}", current.join("/")).as_str())
+            .copied()
+    }
+}
+
 pub(crate) fn fire(fires: &mut Vec<Fire>, message: String) {
     fires.push(Fire { id: None, message });
 }
@@ -85,6 +144,34 @@ pub(crate) fn text_check(check: &str, actual: Option<&str>, value: Option<&str>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_resolve_through_symlinks_inside_the_root() {
+        let record = |path: &str, kind: &str, target: Option<&str>| customs_sbom::FileRecord {
+            path: path.into(),
+            kind: kind.into(),
+            mode: "0755".into(),
+            uid: 0,
+            gid: 0,
+            size: 0,
+            layer: None,
+            sha256: None,
+            link_target: target.map(str::to_string),
+        };
+        let files = vec![
+            record("/bin", "symlink", Some("usr/bin")),
+            record("/usr", "dir", None),
+            record("/usr/bin", "dir", None),
+            record("/usr/bin/ls", "file", None),
+            record("/usr/bin/dir", "symlink", Some("../../usr/bin/ls")),
+            record("/loop", "symlink", Some("/loop")),
+        ];
+        let index = FileIndex::new(&files);
+        assert_eq!(index.resolve("/bin/ls").unwrap().path, "/usr/bin/ls");
+        assert_eq!(index.resolve("/bin/dir").unwrap().path, "/usr/bin/ls");
+        assert!(index.resolve("/bin/nope").is_none());
+        assert!(index.resolve("/loop/x").is_none());
+    }
 
     #[test]
     fn checks() {

@@ -139,7 +139,7 @@ fn name_match(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
 
 fn attribute_match(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
     let name = args.text("filename").unwrap_or_default();
-    let Some(file) = subject.sbom.files.iter().find(|f| f.path == name) else {
+    let Some(file) = super::common::FileIndex::new(&subject.sbom.files).resolve(name) else {
         if args.bool("skip_missing") == Some(false) {
             fire(
                 fires,

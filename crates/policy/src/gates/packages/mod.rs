@@ -206,12 +206,7 @@ fn verify(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
     let only_packages = args.list("only_packages");
     let only_dirs = args.list("only_directories");
     let check = args.text("check");
-    let files: std::collections::HashMap<&str, &customs_sbom::FileRecord> = subject
-        .sbom
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
+    let files = super::common::FileIndex::new(&subject.sbom.files);
     for p in subject
         .sbom
         .packages
@@ -232,7 +227,7 @@ fn verify(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
             {
                 continue;
             }
-            match files.get(owned.path.as_str()) {
+            match files.resolve(&owned.path) {
                 None => {
                     if check != Some("changed") {
                         fire(

@@ -16,7 +16,7 @@ pub(crate) const GATE: Gate = Gate {
                 Kind::Text,
                 false,
                 "AWS_ACCESS_KEY",
-                "Only this rule (see `customs secrets rules`).",
+                "Only this rule (`customs policy secret-rules` lists the built-in ones).",
             ),
             param(
                 "filename_regex",
