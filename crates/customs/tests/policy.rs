@@ -915,3 +915,41 @@ fn gates_on_built_images() {
     assert!(got.contains(&"only-actual".to_string()), "{got:?}");
     assert!(!got.contains(&"add".to_string()), "{got:?}");
 }
+
+#[test]
+fn a_saved_sbom_is_evaluated_like_its_image() {
+    let image = careless_image();
+    let saved = scratch().join("careless.sbom.json");
+    let out = run(customs()
+        .args(["sbom", &image, "--secrets", "-q", "-o"])
+        .arg(format!("json={}", saved.display())));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle = write_policy(
+        "v1-sbom.json",
+        &default_v1_bundle(json!([]), json!([]), json!([])),
+    );
+    let (code_image, from_image, _) = evaluate(&image, &bundle, &[]);
+    let source = format!("sbom:{}", saved.display());
+    let (code_sbom, from_sbom, _) =
+        evaluate(&source, &bundle, &["--tag", "docker.io/local/test:latest"]);
+    assert_eq!(code_image, code_sbom);
+    assert_eq!(fired(&from_image), fired(&from_sbom));
+    // Only a customs SBOM carries the image's config and file facts.
+    let cdx = scratch().join("careless.cdx.json");
+    let out = run(customs()
+        .args(["sbom", &image, "-q", "-o"])
+        .arg(format!("cyclonedx-json={}", cdx.display())));
+    assert!(out.status.success());
+    let out = run(customs()
+        .args([
+            "policy",
+            "evaluate",
+            &format!("sbom:{}", cdx.display()),
+            "--policy",
+            &bundle,
+            "--db",
+        ])
+        .arg(shared_db()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("customs SBOM"), "{}", stderr(&out));
+}
