@@ -43,12 +43,65 @@ fn main() {
             }
         })
         .collect();
-    // A lookup: the package's candidate advisories, each checked against the version.
+    // The same 10,000 lookups five times: the first pass pays for the pages the process has
+    // not touched yet, the later ones show the steady state; both are printed.
+    let passes: Vec<Pass> = (0..5).map(|_| lookup_all(&db, &queries)).collect();
+    let first = &passes[0];
+    let mut totals: Vec<std::time::Duration> = passes.iter().map(|p| p.total).collect();
+    totals.sort();
+    let median = totals[totals.len() / 2];
+    let (lookups, reading, candidates, unreadable, hits) = (
+        first.total,
+        first.reading,
+        first.candidates,
+        first.unreadable,
+        &first.hits,
+    );
+    // A finding then needs each hit's advisory (summary, aliases, CVSS).
+    let started = Instant::now();
+    for c in hits {
+        db.advisory(c).expect("advisory");
+    }
+    let details = started.elapsed();
+    println!(
+        "10000 lookups ({} distinct keys in the database, 10% misses): {:.1} ms total in the first pass, {:.1} ms the median of 5 passes, {:.1} µs each (target: under 100 ms total)",
+        keys.len(),
+        lookups.as_secs_f64() * 1000.0,
+        median.as_secs_f64() * 1000.0,
+        median.as_secs_f64() * 1e6 / 10_000.0
+    );
+    println!(
+        "  first pass: reading the candidates: {:.1} ms; checking the version against their ranges: {:.1} ms",
+        reading.as_secs_f64() * 1000.0,
+        (lookups - reading).as_secs_f64() * 1000.0
+    );
+    println!(
+        "  {candidates} candidate advisories checked against the drawn version, {} affected it, {unreadable} ranges not in the ecosystem's version syntax",
+        hits.len()
+    );
+    println!(
+        "reading the {} affecting advisories (summary, aliases, CVSS) for findings: {:.1} ms",
+        hits.len(),
+        details.as_secs_f64() * 1000.0
+    );
+}
+
+/// One pass over the queries.
+struct Pass {
+    total: std::time::Duration,
+    reading: std::time::Duration,
+    candidates: usize,
+    unreadable: usize,
+    hits: Vec<customs_vulndb::Candidate>,
+}
+
+/// A lookup: the package's candidate advisories, each checked against the version.
+fn lookup_all(db: &Database, queries: &[(String, String, String)]) -> Pass {
     let started = Instant::now();
     let (mut candidates, mut unreadable) = (0usize, 0usize);
     let mut reading = std::time::Duration::ZERO;
     let mut hits = Vec::new();
-    for (eco, pkg, version) in &queries {
+    for (eco, pkg, version) in queries {
         let Some(scheme) = customs_vulndb::scheme_for(eco) else {
             continue;
         };
@@ -64,31 +117,11 @@ fn main() {
             }
         }
     }
-    let lookups = started.elapsed();
-    // A finding then needs each hit's advisory (summary, aliases, CVSS).
-    let started = Instant::now();
-    for c in &hits {
-        db.advisory(c).expect("advisory");
+    Pass {
+        total: started.elapsed(),
+        reading,
+        candidates,
+        unreadable,
+        hits,
     }
-    let details = started.elapsed();
-    println!(
-        "10000 lookups ({} distinct keys in the database, 10% misses): {:.1} ms total, {:.1} µs each (target: under 100 ms total)",
-        keys.len(),
-        lookups.as_secs_f64() * 1000.0,
-        lookups.as_secs_f64() * 1e6 / 10_000.0
-    );
-    println!(
-        "  reading the candidates: {:.1} ms; checking the version against their ranges: {:.1} ms",
-        reading.as_secs_f64() * 1000.0,
-        (lookups - reading).as_secs_f64() * 1000.0
-    );
-    println!(
-        "  {candidates} candidate advisories checked against the drawn version, {} affected it, {unreadable} ranges not in the ecosystem's version syntax",
-        hits.len()
-    );
-    println!(
-        "reading the {} affecting advisories (summary, aliases, CVSS) for findings: {:.1} ms",
-        hits.len(),
-        details.as_secs_f64() * 1000.0
-    );
 }

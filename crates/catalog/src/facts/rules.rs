@@ -9,6 +9,9 @@ pub struct ContentRule {
     name: String,
     pattern: String,
     regex: Regex,
+    /// Words one of which every match contains (compared without case); `None` for a
+    /// user's rule, whose words are not known.
+    needles: Option<&'static [&'static str]>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +35,7 @@ impl ContentRule {
             name: name.to_string(),
             pattern: pattern.to_string(),
             regex,
+            needles: None,
         })
     }
 
@@ -60,41 +64,68 @@ impl ContentRule {
     pub(crate) fn regex(&self) -> &Regex {
         &self.regex
     }
+
+    pub(crate) fn needles(&self) -> Option<&'static [&'static str]> {
+        self.needles
+    }
 }
+
+/// (name, regular expression, words one of which every match contains).
+type BuiltIn = (&'static str, &'static str, &'static [&'static str]);
 
 /// The secret rules used when none are configured: Anchore's five names first, so that
 /// policies written for Anchore (`content_regex_name: AWS_ACCESS_KEY`) keep working, then
 /// tokens of the common hosted services and passwords assigned in configuration.
-const SECRET_RULES: &[(&str, &str)] = &[
+const SECRET_RULES: &[BuiltIn] = &[
     // Access key ids: a four-letter kind prefix and 16 more upper-case letters and digits.
     (
         "AWS_ACCESS_KEY",
         r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b",
+        &[
+            "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA",
+        ],
     ),
     // The 40-character secret key, where it is assigned to a name that says what it is.
     (
         "AWS_SECRET_KEY",
         r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}(?:[^A-Za-z0-9/+=]|$)"#,
+        &["secret"],
     ),
-    ("PRIV_KEY", r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"),
+    (
+        "PRIV_KEY",
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+        &["PRIVATE KEY"],
+    ),
     // A Docker client config with stored registry credentials.
-    ("DOCKER_AUTH", r#""auth"\s*:\s*"[A-Za-z0-9+/]{8,}={0,2}""#),
+    (
+        "DOCKER_AUTH",
+        r#""auth"\s*:\s*"[A-Za-z0-9+/]{8,}={0,2}""#,
+        &["\"auth\""],
+    ),
     (
         "API_KEY",
         r#"(?i)api[_-]?key["']?\s*[:=]\s*["']?[A-Za-z0-9_\-]{20,64}(?:[^A-Za-z0-9_\-]|$)"#,
+        &["api_key", "api-key", "apikey"],
     ),
     (
         "GITHUB_TOKEN",
         r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     ),
-    ("GITLAB_TOKEN", r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
+    (
+        "GITLAB_TOKEN",
+        r"\bglpat-[A-Za-z0-9_\-]{20,}\b",
+        &["glpat-"],
+    ),
     (
         "SLACK_TOKEN",
         r"\bxox[abposr]-[0-9A-Za-z]{6,}-[0-9A-Za-z-]{6,}",
+        &["xox"],
     ),
     (
         "SLACK_WEBHOOK",
         r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}",
+        &["hooks.slack.com"],
     ),
     // A password given as a quoted literal (`password = "..."`, `"db_password": "..."`), or
     // assigned to an upper-case variable on a line of its own (`DB_PASSWORD=...` in an env
@@ -103,6 +134,7 @@ const SECRET_RULES: &[(&str, &str)] = &[
     (
         "PASSWORD",
         r#"(?i:(?:^|[^a-z0-9_.-])(?:[a-z0-9]+[_.-])*(?:password|passwd)["']?\s*[:=]\s*["'][^"'\s$<{%*][^"'\s]{5,}["'])|(?m:^\s*(?:export\s+)?(?:[A-Z0-9]+_)*(?:PASSWORD|PASSWD)(?:_[A-Z0-9]+)*\s*=\s*[^\s"'$<{%*#][^\s]{5,}\s*$)"#,
+        &["passw"],
     ),
 ];
 
@@ -110,8 +142,9 @@ const SECRET_RULES: &[(&str, &str)] = &[
 pub fn default_secret_rules() -> Vec<ContentRule> {
     SECRET_RULES
         .iter()
-        .map(|(name, pattern)| {
-            ContentRule::new(name, pattern).expect("the built-in rules compile (a test checks)")
+        .map(|(name, pattern, needles)| ContentRule {
+            needles: Some(needles),
+            ..ContentRule::new(name, pattern).expect("the built-in rules compile (a test checks)")
         })
         .collect()
 }
