@@ -5,6 +5,7 @@ mod output;
 mod policy;
 mod progress;
 mod scan;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,11 @@ enum Command {
     Db(db::DbArgs),
     /// Anchore-compatible policies: validate, evaluate, list the packs and the gate catalogue.
     Policy(policy::PolicyArgs),
+    /// Run the API server and its analysis workers (see docs/server.md).
+    ///
+    /// The first start creates the user admin with the password in $CUSTOMS_ADMIN_PASSWORD
+    /// (else a generated one, printed once).
+    Serve(Box<serve::ServeArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +166,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sbom(args) => sbom(*args),
         Command::Db(args) => db::run(args),
         Command::Policy(args) => policy::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Catalogers => {
             let mut table = String::from("| cataloger | reads |\n|---|---|\n");
             for (name, reads) in customs_catalog::cataloger_table() {

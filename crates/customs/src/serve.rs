@@ -1,0 +1,71 @@
+//! `customs serve`: the API server and its workers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where the server keeps its SQLite store and its documents (SBOMs, reports).
+    #[arg(long, env = "CUSTOMS_DATA_DIR", value_name = "DIR")]
+    data_dir: PathBuf,
+
+    /// The address to listen on.
+    #[arg(
+        long,
+        env = "CUSTOMS_LISTEN",
+        default_value = "127.0.0.1:8228",
+        value_name = "HOST:PORT"
+    )]
+    listen: SocketAddr,
+
+    /// Keep the store in PostgreSQL instead of SQLite (postgres://USER[:PASSWORD]@HOST[:PORT]/DB).
+    #[arg(
+        long,
+        env = "CUSTOMS_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+
+    /// The vulnerability database the workers match with (else $CUSTOMS_DB, else the default).
+    #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// How many images are analysed at once.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    workers: usize,
+
+    /// Allow plain HTTP to this registry host[:port] (loopback hosts are always allowed).
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    insecure_registries: Vec<String>,
+}
+
+pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
+    let config = customs_server::Config {
+        data_dir: args.data_dir,
+        listen: args.listen,
+        database_url: args.database_url,
+        vulndb: crate::db::resolve_path(args.db),
+        workers: args.workers,
+        // Read here, not as a flag: a password on a command line is visible to every user.
+        admin_password: std::env::var("CUSTOMS_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty()),
+        registry: customs_image::RegistryOptions {
+            insecure: args.insecure_registries,
+            ..Default::default()
+        },
+        poll_interval: Duration::from_millis(500),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(customs_server::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,598 @@
+//! `customs serve` as a client sees it, on SQLite and on PostgreSQL: images added through the
+//! API are analysed by the workers; vulnerabilities, content, SBOMs and the policy check come
+//! back; every route wants credentials; roles and accounts are kept apart; SIGTERM stops it
+//! cleanly.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+
+const ADMIN_PASSWORD: &str = "admin-test-password";
+
+struct Server {
+    child: Child,
+    base: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(database_url: Option<&str>) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_customs"));
+        cmd.args(["serve", "--data-dir"])
+            .arg(data.path())
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(shared_db())
+            .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env_remove("CUSTOMS_DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(url) = database_url {
+            cmd.args(["--database-url", url]);
+        }
+        let child = cmd.spawn().expect("customs serve starts");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            _data: data,
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = client().get(format!("{}/health", server.base)).send()
+                && r.status().is_success()
+            {
+                return server;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A request as `user`.
+fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    user: (&str, &str),
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = client()
+        .request(method.parse().unwrap(), server.url(path))
+        .basic_auth(user.0, Some(user.1));
+    if let Some(b) = body {
+        r = r
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&b).unwrap());
+    }
+    let resp = r.send().unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+const ADMIN: (&str, &str) = ("admin", ADMIN_PASSWORD);
+
+fn add(server: &Server, user: (&str, &str), image: &str) -> (u16, String) {
+    let (status, body) = call(
+        server,
+        "POST",
+        "/v2/images",
+        user,
+        Some(
+            json!({"source": {"tag": {"pullstring": shared_image(image)}}, "annotations": {"team": "web"}}),
+        ),
+    );
+    let digest = body[0]["imageDigest"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (status, digest)
+}
+
+fn wait_analyzed(server: &Server, user: (&str, &str), digest: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, image) = call(server, "GET", &format!("/v2/images/{digest}"), user, None);
+        assert_eq!(status, 200, "{image}");
+        match image["analysis_status"].as_str().unwrap() {
+            "analyzed" => return image,
+            "analysis_failed" => panic!("analysis failed: {image}"),
+            _ => {}
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "not analysed in time: {image}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn end_to_end(server: &Server) {
+    // Nothing answers without credentials, or with wrong ones.
+    for path in [
+        "/v2/version",
+        "/v2/images",
+        "/v2/images/sha256:00",
+        "/v2/images/sha256:00/vuln/all",
+        "/v2/images/sha256:00/sboms/native-json",
+        "/v2/images/sha256:00/content/os",
+        "/v2/images/sha256:00/check?tag=x",
+        "/v2/policies",
+        "/v2/events",
+        "/v2/system/feeds",
+        "/v2/system/policy-spec",
+        "/v2/accounts",
+    ] {
+        let anonymous = client()
+            .get(server.url(path))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(anonymous, 401, "{path}");
+        let (wrong, _) = call(server, "GET", path, ("admin", "not-the-password"), None);
+        assert_eq!(wrong, 401, "{path}");
+    }
+
+    let (status, lang) = add(server, ADMIN, "lang");
+    assert_eq!(status, 201);
+    let (status, alpine) = add(server, ADMIN, "alpine-3.12");
+    assert_eq!(status, 201);
+    // Adding the same image again queues nothing new.
+    let (status, again) = add(server, ADMIN, "lang");
+    assert_eq!((status, again.as_str()), (200, lang.as_str()));
+    let image = wait_analyzed(server, ADMIN, &lang);
+    let steps: Vec<&str> = image["analysis_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["not_analyzed", "analyzing", "analyzed"]);
+    assert_eq!(image["annotations"], json!({"team": "web"}));
+    wait_analyzed(server, ADMIN, &alpine);
+
+    let (status, vulns) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{lang}/vuln/non-os"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200);
+    let ids: Vec<String> = vulns["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "{}+{}",
+                v["vuln"].as_str().unwrap(),
+                v["package_name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        ids.contains(&"CVE-2021-44906+minimist".to_string()),
+        "{ids:?}"
+    );
+    let (_, os) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{alpine}/vuln/os"),
+        ADMIN,
+        None,
+    );
+    assert!(
+        os["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vuln"] == "CVE-2022-37434" && v["package_name"] == "zlib")
+    );
+
+    let (status, content) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{lang}/content/python"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(
+        content["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["package"] == "Django" && p["version"] == "2.2")
+    );
+    let (status, sbom) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{lang}/sboms/cyclonedx-json"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    assert!(sbom["components"].as_array().unwrap().len() > 150);
+
+    let (status, check) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{alpine}/check?tag=alpine-3.12"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200, "{check}");
+    assert_eq!(
+        check["evaluations"][0]["final_action"], "stop",
+        "the secure pack by default"
+    );
+    let (status, _) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{alpine}/check?tag=other:1"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 400);
+
+    let (_, events) = call(
+        server,
+        "GET",
+        "/v2/events?event_type=user.image.analysis",
+        ADMIN,
+        None,
+    );
+    let completed = events["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "user.image.analysis.completed")
+        .count();
+    assert_eq!(completed, 2);
+
+    // A policy of the account's own, activated, decides the check.
+    let policy = json!({"id": "allow-all", "name": "Allow all", "version": "2",
+        "rule_sets": [{"id": "rs", "name": "rs", "version": "2", "rules": []}],
+        "mappings": [{"id": "m", "name": "m", "registry": "*", "repository": "*", "image": {"type": "tag", "value": "*"}, "rule_set_ids": ["rs"], "allowlist_ids": []}]});
+    assert_eq!(
+        call(server, "POST", "/v2/policies", ADMIN, Some(policy)).0,
+        201
+    );
+    assert_eq!(
+        call(
+            server,
+            "PUT",
+            "/v2/policies/allow-all?active=true",
+            ADMIN,
+            None
+        )
+        .0,
+        200
+    );
+    let (_, check) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{alpine}/check?tag=alpine-3.12"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(check["evaluations"][0]["final_action"], "go");
+    assert_eq!(
+        call(server, "DELETE", "/v2/policies/allow-all", ADMIN, None).0,
+        409,
+        "active"
+    );
+    let (status, invalid) = call(
+        server,
+        "POST",
+        "/v2/policies",
+        ADMIN,
+        Some(json!({"version": "2", "rule_sets": [{"rules": [{"gate": "nope"}]}]})),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        invalid["message"].as_str().unwrap().contains("problems"),
+        "{invalid}"
+    );
+
+    // Roles and accounts.
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/v2/accounts",
+            ADMIN,
+            Some(json!({"name": "team-b"}))
+        )
+        .0,
+        201
+    );
+    let user =
+        |name: &str, role: &str| json!({"username": name, "password": "password-1", "role": role});
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/v2/accounts/admin/users",
+            ADMIN,
+            Some(user("reader", "read-only"))
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/v2/accounts/team-b/users",
+            ADMIN,
+            Some(user("bob", "full-control"))
+        )
+        .0,
+        201
+    );
+    let reader = ("reader", "password-1");
+    assert_eq!(
+        call(server, "GET", &format!("/v2/images/{lang}"), reader, None).0,
+        200
+    );
+    assert_eq!(
+        add(server, reader, "debian-base").0,
+        403,
+        "read-only cannot add"
+    );
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/v2/accounts",
+            reader,
+            Some(json!({"name": "x1"}))
+        )
+        .0,
+        403
+    );
+    let bob = ("bob", "password-1");
+    assert_eq!(
+        call(server, "GET", &format!("/v2/images/{lang}"), bob, None).0,
+        404,
+        "another account's image"
+    );
+    assert_eq!(
+        call(
+            server,
+            "GET",
+            &format!("/v2/images/{lang}/vuln/all"),
+            bob,
+            None
+        )
+        .0,
+        404
+    );
+    let (_, list) = call(server, "GET", "/v2/images", bob, None);
+    assert!(list["images"].as_array().unwrap().is_empty());
+    assert_eq!(
+        call(
+            server,
+            "POST",
+            "/v2/accounts",
+            bob,
+            Some(json!({"name": "x2"}))
+        )
+        .0,
+        403,
+        "not the admin account"
+    );
+
+    // An API key works as a bearer token and in X-Api-Key; its secret is shown once.
+    let (status, key) = call(
+        server,
+        "POST",
+        "/v2/user/api-keys",
+        bob,
+        Some(json!({"name": "ci"})),
+    );
+    assert_eq!(status, 201);
+    let secret = key["key"].as_str().unwrap();
+    let bearer = client()
+        .get(server.url("/v2/images"))
+        .bearer_auth(secret)
+        .send()
+        .unwrap();
+    assert_eq!(bearer.status().as_u16(), 200);
+    let header = client()
+        .get(server.url("/v2/images"))
+        .header("x-api-key", secret)
+        .send()
+        .unwrap();
+    assert_eq!(header.status().as_u16(), 200);
+    let wrong = client()
+        .get(server.url("/v2/images"))
+        .bearer_auth("cus_not-a-key")
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+
+    // The stateless scan: an SBOM in, vulnerabilities out, nothing stored.
+    let (_, sbom) = call(
+        server,
+        "GET",
+        &format!("/v2/images/{lang}/sboms/native-json"),
+        ADMIN,
+        None,
+    );
+    let (status, scanned) = call(server, "POST", "/v2/scan", bob, Some(sbom));
+    assert_eq!(status, 200);
+    assert!(
+        scanned["vulnerabilities"]["findings"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 100
+    );
+    assert_eq!(
+        call(server, "GET", "/v2/images", bob, None).1["images"],
+        json!([])
+    );
+
+    // Bad input gets a clear answer.
+    let (status, body) = call(
+        server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(json!({"source": {"tag": {"pullstring": "registry:127.0.0.1:1/nothing:1"}}})),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cannot read"),
+        "{body}"
+    );
+    assert_eq!(
+        call(server, "GET", "/v2/images/not-a-digest", ADMIN, None).0,
+        400
+    );
+    let (status, _) = call(
+        server,
+        "DELETE",
+        &format!("/v2/images/{alpine}"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 204);
+    assert_eq!(
+        call(server, "GET", &format!("/v2/images/{alpine}"), ADMIN, None).0,
+        404
+    );
+}
+
+#[test]
+fn end_to_end_on_sqlite() {
+    let mut server = Server::start(None);
+    end_to_end(&server);
+    // SIGTERM: the server stops cleanly.
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    let mut err = String::new();
+    use std::io::Read;
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.contains("stopping"), "{err}");
+    assert!(
+        !err.contains(ADMIN_PASSWORD),
+        "the admin password is never printed"
+    );
+}
+
+#[test]
+fn end_to_end_on_postgres() {
+    let admin_url = "postgres://postgres@127.0.0.1:5432/postgres";
+    let name = format!("customs_server_test_{}", std::process::id());
+    let psql = |sql: &str| {
+        Command::new("psql")
+            .args([
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+                sql,
+            ])
+            .output()
+    };
+    match psql(&format!("CREATE DATABASE {name}")) {
+        Ok(o) if o.status.success() => {}
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL must answer at {admin_url} in CI: {other:?}"
+            );
+            eprintln!("skipping: PostgreSQL is not reachable ({other:?})");
+            return;
+        }
+    }
+    {
+        let server = Server::start(Some(&format!("postgres://postgres@127.0.0.1:5432/{name}")));
+        end_to_end(&server);
+    }
+    let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}
+
+#[test]
+fn a_store_that_cannot_be_reached_is_a_clear_error() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args(["--listen", "127.0.0.1:0", "--database-url"])
+        .arg(format!("postgres://app:s3cret@127.0.0.1:{port}/customs"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open the store at postgres://app:***@"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"));
+}

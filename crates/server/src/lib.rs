@@ -1,0 +1,221 @@
+//! `customs serve`: the REST API, shaped like Anchore's v2 API, over the store, with workers
+//! analysing the images added to it.
+
+mod auth;
+mod error;
+mod objects;
+mod routes;
+mod worker;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use customs_image::RegistryOptions;
+use customs_matcher::Report;
+use customs_policy::{Evaluation, FeedFacts, Subject};
+use customs_sbom::{Sbom, Timestamp};
+use customs_store::Store;
+use tokio::sync::watch;
+
+pub use auth::ROLES;
+use auth::{hash_password, new_key_secret};
+use error::ApiError;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `postgres://...`; else SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// The vulnerability database the workers match with.
+    pub vulndb: PathBuf,
+    pub workers: usize,
+    /// The first admin's password; printed once when absent and the admin is new.
+    pub admin_password: Option<String>,
+    pub registry: RegistryOptions,
+    /// How often an idle worker looks for a job.
+    pub poll_interval: Duration,
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Arc<Store>,
+    pub(crate) objects: objects::Objects,
+    pub(crate) config: Arc<Config>,
+    /// A hash to verify against when the user does not exist (constant-time answers).
+    pub(crate) dummy_hash: Arc<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] customs_store::StoreError),
+    #[error("cannot listen on {address}: {reason}")]
+    Listen { address: SocketAddr, reason: String },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the store and makes sure the admin account and user exist.
+async fn open(config: &Config) -> Result<Store, ServeError> {
+    let store = match &config.database_url {
+        Some(url) => Store::open_postgres(url).await?,
+        None => Store::open_sqlite(&config.data_dir).await?,
+    };
+    match store.create_account(auth::ADMIN_ACCOUNT, None).await {
+        Ok(_) | Err(customs_store::StoreError::Exists(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if matches!(
+        store.user("admin").await,
+        Err(customs_store::StoreError::NotFound(_))
+    ) {
+        let (password, generated) = match &config.admin_password {
+            Some(p) => (p.clone(), false),
+            None => (new_key_secret(), true),
+        };
+        let hash = tokio::task::spawn_blocking(move || (hash_password(&password), password))
+            .await
+            .expect("hashing does not panic");
+        store
+            .create_user(auth::ADMIN_ACCOUNT, "admin", &hash.0, "full-control")
+            .await?;
+        if generated {
+            // Printed once, on the terminal that started the server; never logged again.
+            eprintln!(
+                "customs serve: created the user admin with the password {} (set CUSTOMS_ADMIN_PASSWORD to choose it)",
+                hash.1
+            );
+        }
+    }
+    Ok(store)
+}
+
+/// Runs the server until SIGINT or SIGTERM, then lets the workers finish their jobs.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let store = Arc::new(open(&config).await?);
+    let state = AppState {
+        objects: objects::Objects::new(&config.data_dir),
+        store: store.clone(),
+        dummy_hash: Arc::new(hash_password("no such user")),
+        config: Arc::new(config.clone()),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    for i in 0..config.workers.max(1) {
+        let name = format!("{}-{}-{i}", hostname(), std::process::id());
+        workers.push(tokio::spawn(worker::run(
+            state.clone(),
+            name,
+            stop_rx.clone(),
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServeError::Listen {
+            address: config.listen,
+            reason: e.to_string(),
+        })?;
+    eprintln!(
+        "customs serve: listening on http://{} ({} store, {} workers)",
+        listener.local_addr()?,
+        store.backend(),
+        config.workers.max(1)
+    );
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    eprintln!("customs serve: stopping; workers finish the jobs in hand");
+    let _ = stop_tx.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler installs");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "customs".into())
+}
+
+/// Matches an SBOM against the vulnerability database and evaluates the account's active
+/// policy (the built-in `secure` pack when none is active). No database: no report, and the
+/// vulnerability gates see no data.
+pub(crate) async fn assess(
+    state: &AppState,
+    account: &str,
+    sbom: &Sbom,
+    tag: &str,
+) -> Result<(Option<Report>, Evaluation), ApiError> {
+    let policy = match state.store.active_policy(account).await? {
+        Some(record) => customs_policy::read_policy(&record.id, &record.document)
+            .map_err(|e| ApiError::internal(format!("the active policy no longer reads: {e}")))?,
+        None => customs_policy::pack("secure").expect("the secure pack is built in"),
+    };
+    let vulndb = state.config.vulndb.clone();
+    let sbom = sbom.clone();
+    let tag = tag.to_string();
+    tokio::task::spawn_blocking(move || {
+        let (report, built) = match customs_vulndb::Database::open(&vulndb) {
+            Ok(db) => {
+                let built = db
+                    .status()
+                    .map_err(|e| ApiError::internal(e.to_string()))?
+                    .built;
+                let (packages, distro) = customs_matcher::packages_from_sbom(&sbom);
+                let mut report =
+                    customs_matcher::match_packages(&packages, distro.as_ref(), &db)
+                        .map_err(|e| ApiError::internal(format!("matching failed: {e}")))?;
+                report.sort();
+                (Some(report), Some(built))
+            }
+            Err(_) => (None, None),
+        };
+        let now = Timestamp::parse_unix(Timestamp::now_or_source_date_epoch().as_str())
+            .expect("the clock formats as RFC 3339");
+        let subject = Subject {
+            sbom: &sbom,
+            vulnerabilities: report.as_ref(),
+            feeds: built.as_deref().map(|b| FeedFacts {
+                oldest_sync: Timestamp::parse_unix(b),
+                distro_covered: report
+                    .as_ref()
+                    .is_none_or(|r| r.distro_coverage.iter().all(|(_, c)| *c)),
+            }),
+            dockerfile: None,
+            previous: None,
+            now,
+        };
+        let tag = if tag.is_empty() {
+            sbom.subject_name()
+        } else {
+            tag
+        };
+        let evaluation = customs_policy::evaluate(&policy, &subject, &tag);
+        Ok((report, evaluation))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the assessment stopped: {e}")))?
+}

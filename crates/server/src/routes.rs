@@ -1,0 +1,829 @@
+//! The routes, shaped like Anchore's v2 API. Every route but `/health` takes a [`Principal`]
+//! and checks its role; every image route reads only the principal's account.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use customs_image::SourceRef;
+use customs_store::{AnalysisStatus, Event, EventFilter, Image};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{Action, Principal, ROLES, hash_password, key_hash, new_key_secret};
+use crate::error::{ApiError, ApiResult};
+
+/// The largest request body taken (an SBOM upload).
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v2/version", get(version))
+        .route("/v2/images", get(list_images).post(add_image))
+        .route("/v2/images/{digest}", get(get_image).delete(delete_image))
+        .route("/v2/images/{digest}/vuln/{vtype}", get(image_vulns))
+        .route("/v2/images/{digest}/sboms/{format}", get(image_sbom))
+        .route("/v2/images/{digest}/content/{ctype}", get(image_content))
+        .route("/v2/images/{digest}/check", get(image_check))
+        .route("/v2/scan", post(scan))
+        .route("/v2/policies", get(list_policies).post(add_policy))
+        .route(
+            "/v2/policies/{id}",
+            get(get_policy).put(update_policy).delete(delete_policy),
+        )
+        .route("/v2/events", get(list_events).delete(delete_events))
+        .route("/v2/events/{id}", delete(delete_event))
+        .route("/v2/system/feeds", get(feeds))
+        .route("/v2/system/policy-spec", get(policy_spec))
+        .route("/v2/accounts", get(list_accounts).post(add_account))
+        .route("/v2/accounts/{account}/users", post(add_user))
+        .route("/v2/user/api-keys", post(add_api_key))
+        // SBOMs with every file of a large image run to tens of megabytes.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(json!({"status": "ok", "store": state.store.backend()})).into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "STORE_UNAVAILABLE",
+            format!("the store is not available: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+async fn version(_: Principal) -> Json<Value> {
+    Json(json!({
+        "service": {"name": "customs", "version": env!("CARGO_PKG_VERSION")},
+        "api": {"version": "2"},
+        "db": {"schema_version": customs_store::SCHEMA_VERSION},
+    }))
+}
+
+/// An image as Anchore's API shows it.
+fn image_json(image: &Image) -> Value {
+    let details: Vec<Value> = image
+        .tags
+        .iter()
+        .map(|t| {
+            let (repo, tag) = t.rsplit_once(':').unwrap_or((t, "latest"));
+            let (registry, repo) = repo.split_once('/').unwrap_or(("", repo));
+            json!({"fulltag": t, "fulldigest": format!("{repo}@{}", image.digest), "registry": registry, "repo": repo, "tag": tag})
+        })
+        .collect();
+    json!({
+        "imageDigest": image.digest,
+        "account_name": image.account,
+        "analysis_status": image.status,
+        "image_status": "active",
+        "reason": image.reason,
+        "annotations": image.annotations,
+        "image_detail": details,
+        "created_at": customs_sbom::Timestamp::from_unix(image.created_at / 1000).as_str(),
+        "last_updated": customs_sbom::Timestamp::from_unix(image.updated_at / 1000).as_str(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct AddImageRequest {
+    source: ImageSource,
+    #[serde(default)]
+    annotations: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ImageSource {
+    Tag { pullstring: String },
+    Digest { pullstring: String },
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ForceQuery {
+    #[serde(default)]
+    force: Option<bool>,
+}
+
+async fn add_image(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<ForceQuery>,
+    Json(request): Json<AddImageRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::WriteImages)?;
+    let pullstring = match &request.source {
+        ImageSource::Tag { pullstring } | ImageSource::Digest { pullstring } => pullstring.clone(),
+    };
+    let source = SourceRef::parse(&pullstring)
+        .map_err(|e| ApiError::bad_request(format!("pullstring {pullstring:?}: {e}")))?;
+    if matches!(source, SourceRef::Dir { .. }) {
+        return Err(ApiError::bad_request(
+            "a directory has no digest to keep it by; send an image (registry, OCI or docker archive)",
+        ));
+    }
+    // The digest first: it names the image, and a registry that refuses is said now.
+    let registry = state.config.registry.clone();
+    let source_for_open = source.clone();
+    let metadata = tokio::task::spawn_blocking(move || {
+        customs_image::open(
+            &source_for_open,
+            &customs_image::OpenOptions {
+                registry,
+                ..Default::default()
+            },
+        )
+        .map(|i| i.metadata().clone())
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "IMAGE_UNAVAILABLE",
+            format!("cannot read {pullstring}: {e}"),
+        )
+    })?;
+    let digest = metadata
+        .manifest_digest
+        .map(|d| d.to_string())
+        .ok_or_else(|| ApiError::bad_request(format!("{pullstring} has no manifest digest")))?;
+    let tag = match &source {
+        SourceRef::Registry { .. } => pullstring
+            .strip_prefix("registry:")
+            .unwrap_or(&pullstring)
+            .to_string(),
+        _ => metadata
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| pullstring.clone()),
+    };
+    let annotations = request.annotations.unwrap_or_else(|| json!({}));
+    let (image, created) = state
+        .store
+        .add_image(
+            &principal.account,
+            &digest,
+            std::slice::from_ref(&tag),
+            &annotations,
+        )
+        .await?;
+    let needs_analysis =
+        created || q.force == Some(true) || image.status == AnalysisStatus::AnalysisFailed;
+    if needs_analysis {
+        state
+            .store
+            .enqueue(
+                &principal.account,
+                crate::worker::ANALYZE,
+                &digest,
+                &json!({"source": pullstring, "tag": tag}),
+                3,
+            )
+            .await?;
+        if !created {
+            state
+                .store
+                .set_analysis_status(
+                    &principal.account,
+                    &digest,
+                    AnalysisStatus::NotAnalyzed,
+                    None,
+                )
+                .await?;
+        }
+    }
+    let image = state.store.image(&principal.account, &digest).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!([image_json(&image)]))))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListImagesQuery {
+    analysis_status: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list_images(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<ListImagesQuery>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let status = q
+        .analysis_status
+        .as_deref()
+        .map(|s| s.parse::<AnalysisStatus>().map_err(ApiError::bad_request))
+        .transpose()?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let images = state
+        .store
+        .images(
+            &principal.account,
+            status,
+            limit,
+            q.offset.unwrap_or(0).max(0),
+        )
+        .await?;
+    Ok(Json(
+        json!({"images": images.iter().map(image_json).collect::<Vec<_>>()}),
+    ))
+}
+
+fn check_digest(digest: &str) -> ApiResult<()> {
+    let ok = digest.split_once(':').is_some_and(|(alg, hex)| {
+        !alg.is_empty()
+            && alg.chars().all(|c| c.is_ascii_alphanumeric())
+            && !hex.is_empty()
+            && hex.chars().all(|c| c.is_ascii_hexdigit())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{digest:?} is not a digest (sha256:HEX)"
+        )))
+    }
+}
+
+async fn get_image(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(digest): Path<String>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    check_digest(&digest)?;
+    let image = state.store.image(&principal.account, &digest).await?;
+    let history = state
+        .store
+        .analysis_history(&principal.account, &digest)
+        .await?;
+    let mut v = image_json(&image);
+    v["analysis_history"] = serde_json::to_value(history).expect("transitions serialise");
+    Ok(Json(v))
+}
+
+async fn delete_image(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(digest): Path<String>,
+) -> ApiResult<StatusCode> {
+    principal.require(Action::WriteImages)?;
+    check_digest(&digest)?;
+    state
+        .store
+        .delete_image(&principal.account, &digest)
+        .await?;
+    state
+        .objects
+        .delete_image(&principal.account, &digest)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot delete the image's documents: {e}")))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A stored document of an analysed image.
+async fn document(
+    state: &AppState,
+    principal: &Principal,
+    digest: &str,
+    name: &str,
+) -> ApiResult<Value> {
+    check_digest(digest)?;
+    let image = state.store.image(&principal.account, digest).await?;
+    if image.status != AnalysisStatus::Analyzed {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_ANALYZED",
+            format!(
+                "image {digest} is {}, not analysed yet",
+                image.status.as_str()
+            ),
+        ));
+    }
+    let bytes = state
+        .objects
+        .get(&principal.account, digest, name)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read the {name}: {e}")))?
+        .ok_or_else(|| ApiError::not_found(format!("the {name} of {digest}")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("the stored {name} is damaged: {e}")))
+}
+
+async fn image_vulns(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((digest, vtype)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    if !matches!(vtype.as_str(), "os" | "non-os" | "all") {
+        return Err(ApiError::bad_request(format!(
+            "vulnerability type {vtype:?} is not os, non-os or all"
+        )));
+    }
+    let report = match document(&state, &principal, &digest, "vulnerabilities").await {
+        Ok(r) => r,
+        Err(e) if e.code == "NOT_FOUND" => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NO_VULNERABILITY_DATA",
+                "no vulnerability database was available when the image was analysed",
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let os_types = ["deb", "apk", "rpm"];
+    let vulnerabilities: Vec<Value> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["suppressed"].is_null())
+        .filter(|f| {
+            let t = f["package"]["type"].as_str().unwrap_or("");
+            match vtype.as_str() {
+                "os" => os_types.contains(&t),
+                "non-os" => !os_types.contains(&t),
+                _ => true,
+            }
+        })
+        .map(|f| {
+            json!({
+                "vuln": f["id"],
+                "aliases": f["aliases"],
+                "severity": f["severity"],
+                "package": format!("{}-{}", f["package"]["name"].as_str().unwrap_or(""), f["package"]["version"].as_str().unwrap_or("")),
+                "package_name": f["package"]["name"],
+                "package_version": f["package"]["version"],
+                "package_type": f["package"]["type"],
+                "package_path": f["package"]["locations"].get(0),
+                "purl": f["package"]["purl"],
+                "fix": f["fixed_in"].as_array().map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")).filter(|s| !s.is_empty()).unwrap_or_else(|| "None".into()),
+                "will_not_fix": f["fix_state"] == "wont_fix",
+                "is_kev": f["kev"],
+                "epss": f["epss"],
+                "cvss": f["cvss"],
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({"imageDigest": digest, "vulnerability_type": vtype, "vulnerabilities": vulnerabilities}),
+    ))
+}
+
+async fn image_sbom(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((digest, format)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    principal.require(Action::ReadImages)?;
+    let format = match format.as_str() {
+        "native-json" | "native" => customs_sbom::Format::Json,
+        "cyclonedx-json" => customs_sbom::Format::CycloneDxJson,
+        "spdx-json" => customs_sbom::Format::SpdxJson,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "SBOM format {other:?} is not native-json, cyclonedx-json or spdx-json"
+            )));
+        }
+    };
+    let value = document(&state, &principal, &digest, "sbom").await?;
+    let sbom: customs_sbom::Sbom = serde_json::from_value(value)
+        .map_err(|e| ApiError::internal(format!("the stored SBOM is damaged: {e}")))?;
+    let text = customs_sbom::encode(&sbom, format);
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response())
+}
+
+async fn image_content(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((digest, ctype)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let sbom = document(&state, &principal, &digest, "sbom").await?;
+    let packages = sbom["packages"].as_array().cloned().unwrap_or_default();
+    let of_types = |types: &[&str]| -> Vec<Value> {
+        packages
+            .iter()
+            .filter(|p| types.contains(&p["type"].as_str().unwrap_or("")))
+            .map(|p| {
+                json!({"package": p["name"], "version": p["version"], "type": p["type"],
+                       "licenses": p["licenses"], "location": p["locations"].get(0).map(|l| &l["path"]), "purl": p["purl"]})
+            })
+            .collect()
+    };
+    let content: Value = match ctype.as_str() {
+        "os" => of_types(&["deb", "apk", "rpm"]).into(),
+        "python" => of_types(&["python"]).into(),
+        "npm" => of_types(&["npm"]).into(),
+        "java" => of_types(&["java"]).into(),
+        "go" => of_types(&["go-module"]).into(),
+        "rust" => of_types(&["rust-crate"]).into(),
+        "gem" => of_types(&["gem"]).into(),
+        "nuget" => of_types(&["nuget"]).into(),
+        "binary" => of_types(&["binary"]).into(),
+        "files" => sbom["files"].clone(),
+        "secrets" => sbom["facts"]["secret_scan"]["matches"].clone(),
+        "malware" => sbom["facts"]["malware_scan"].clone(),
+        "retrieved_files" => sbom["facts"]["retrieved_files"].clone(),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "content type {other:?} is not one of os, python, npm, java, go, rust, gem, nuget, binary, files, secrets, malware, retrieved_files"
+            )));
+        }
+    };
+    Ok(Json(
+        json!({"imageDigest": digest, "content_type": ctype, "content": content}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckQuery {
+    tag: Option<String>,
+}
+
+async fn image_check(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(digest): Path<String>,
+    Query(q): Query<CheckQuery>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let tag = q.tag.ok_or_else(|| {
+        ApiError::bad_request("the tag query parameter is required (?tag=REGISTRY/REPO:TAG)")
+    })?;
+    let image = state.store.image(&principal.account, &digest).await?;
+    if !image.tags.contains(&tag) {
+        return Err(ApiError::bad_request(format!(
+            "{tag} is not a tag of image {digest}"
+        )));
+    }
+    // Evaluated now, with the active policy and the database as they are.
+    let value = document(&state, &principal, &digest, "sbom").await?;
+    let sbom: customs_sbom::Sbom = serde_json::from_value(value)
+        .map_err(|e| ApiError::internal(format!("the stored SBOM is damaged: {e}")))?;
+    let (_, evaluation) = crate::assess(&state, &principal.account, &sbom, &tag).await?;
+    Ok(Json(
+        serde_json::to_value(evaluation).expect("evaluations serialise"),
+    ))
+}
+
+/// Stateless: an SBOM in, its vulnerabilities (and the evaluation, for a customs SBOM) out.
+async fn scan(
+    principal: Principal,
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let sbom: Option<customs_sbom::Sbom> = serde_json::from_slice(&body).ok();
+    match sbom {
+        Some(sbom) => {
+            let (report, evaluation) = crate::assess(&state, &principal.account, &sbom, "").await?;
+            Ok(Json(
+                json!({"vulnerabilities": report, "policy_evaluation": evaluation}),
+            ))
+        }
+        None => {
+            let (packages, distro) = customs_matcher::read_sbom_document(&body).map_err(|e| {
+                ApiError::bad_request(format!("the body is not an SBOM this server reads: {e}"))
+            })?;
+            let vulndb = state.config.vulndb.clone();
+            let report = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+                let db = customs_vulndb::Database::open(&vulndb).map_err(|e| {
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "NO_VULNERABILITY_DATA",
+                        e.to_string(),
+                    )
+                })?;
+                let mut r = customs_matcher::match_packages(&packages, distro.as_ref(), &db)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                r.sort();
+                Ok(r)
+            })
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+            Ok(Json(
+                json!({"vulnerabilities": report, "policy_evaluation": null}),
+            ))
+        }
+    }
+}
+
+async fn list_policies(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    let policies = state.store.policies(&principal.account).await?;
+    Ok(Json(Value::Array(
+        policies
+            .iter()
+            .map(|p| json!({"policy_id": p.id, "name": p.name, "active": p.active, "account_name": p.account}))
+            .collect(),
+    )))
+}
+
+async fn add_policy(
+    principal: Principal,
+    State(state): State<AppState>,
+    body: String,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::WritePolicies)?;
+    let policy = customs_policy::read_policy("the request body", &body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_POLICY", e.to_string()))?;
+    state
+        .store
+        .put_policy(&principal.account, policy.id(), policy.name(), &body)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"policy_id": policy.id(), "name": policy.name(), "active": false})),
+    ))
+}
+
+async fn get_policy(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    let p = state.store.policy(&principal.account, &id).await?;
+    let document: Value = serde_json::from_str(&p.document).unwrap_or(Value::Null);
+    Ok(Json(
+        json!({"policy_id": p.id, "name": p.name, "active": p.active, "policy": document}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct ActivateQuery {
+    active: Option<bool>,
+}
+
+async fn update_policy(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ActivateQuery>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::WritePolicies)?;
+    if q.active == Some(true) {
+        state.store.activate_policy(&principal.account, &id).await?;
+        state
+            .store
+            .add_event(&Event::new(
+                &principal.account,
+                "user.policy.active.updated",
+                "INFO",
+                "policy",
+                &id,
+                json!({}),
+            ))
+            .await?;
+    }
+    let p = state.store.policy(&principal.account, &id).await?;
+    Ok(Json(
+        json!({"policy_id": p.id, "name": p.name, "active": p.active}),
+    ))
+}
+
+async fn delete_policy(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    principal.require(Action::WritePolicies)?;
+    if state.store.policy(&principal.account, &id).await?.active {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "POLICY_ACTIVE",
+            "the active policy cannot be deleted; activate another first",
+        ));
+    }
+    state.store.delete_policy(&principal.account, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    event_type: Option<String>,
+    level: Option<String>,
+    resource_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list_events(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<EventsQuery>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadEvents)?;
+    let events = state
+        .store
+        .events(
+            &principal.account,
+            &EventFilter {
+                type_prefix: q.event_type,
+                level: q.level,
+                resource_id: q.resource_id,
+                since: None,
+                limit: Some(q.limit.unwrap_or(100).clamp(1, 1000)),
+                offset: q.offset,
+            },
+        )
+        .await?;
+    Ok(Json(json!({"results": events})))
+}
+
+async fn delete_events(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::WriteEvents)?;
+    let n = state
+        .store
+        .delete_events(&principal.account, None, None)
+        .await?;
+    Ok(Json(json!({"deleted": n})))
+}
+
+async fn delete_event(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    principal.require(Action::WriteEvents)?;
+    if state
+        .store
+        .delete_events(&principal.account, Some(&id), None)
+        .await?
+        == 0
+    {
+        return Err(ApiError::not_found(format!("event {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn feeds(principal: Principal, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let path = state.config.vulndb.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        customs_vulndb::Database::open(&path).and_then(|db| db.status())
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    match status {
+        Ok(s) => Ok(Json(serde_json::to_value(s).expect("status serialises"))),
+        Err(e) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "NO_VULNERABILITY_DATA",
+            e.to_string(),
+        )),
+    }
+}
+
+async fn policy_spec(principal: Principal) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    Ok(Json(customs_policy::spec()))
+}
+
+async fn list_accounts(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::Administer)?;
+    Ok(Json(
+        serde_json::to_value(state.store.accounts().await?).expect("accounts serialise"),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountRequest {
+    name: String,
+    email: Option<String>,
+}
+
+fn check_name(name: &str) -> ApiResult<()> {
+    let ok = (2..=128).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{name:?} is not a valid name (2-128 letters, digits, @ . - _)"
+        )))
+    }
+}
+
+async fn add_account(
+    principal: Principal,
+    State(state): State<AppState>,
+    Json(r): Json<AccountRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::Administer)?;
+    check_name(&r.name)?;
+    let account = state
+        .store
+        .create_account(&r.name, r.email.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(account).expect("accounts serialise")),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct UserRequest {
+    username: String,
+    password: String,
+    #[serde(default = "default_role")]
+    role: String,
+}
+
+fn default_role() -> String {
+    "read-write".into()
+}
+
+async fn add_user(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    Json(r): Json<UserRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::Administer)?;
+    check_name(&r.username)?;
+    if !ROLES.contains(&r.role.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "role {:?} is not one of {}",
+            r.role,
+            ROLES.join(", ")
+        )));
+    }
+    if !(6..=128).contains(&r.password.len()) {
+        return Err(ApiError::bad_request("a password has 6 to 128 characters"));
+    }
+    let password = r.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let user = state
+        .store
+        .create_user(&account, &r.username, &hash, &r.role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"username": user.username, "account_name": user.account, "role": user.role})),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyRequest {
+    name: String,
+    /// Unix seconds.
+    expires_at: Option<i64>,
+}
+
+/// A new API key for the caller; its secret is in this answer only.
+async fn add_api_key(
+    principal: Principal,
+    State(state): State<AppState>,
+    Json(r): Json<KeyRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let secret = new_key_secret();
+    let key = state
+        .store
+        .create_api_key(
+            &principal.username,
+            &r.name,
+            &key_hash(&secret),
+            r.expires_at.map(|s| s * 1000),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": key.id, "name": key.name, "key": secret, "expires_at": r.expires_at})),
+    ))
+}
