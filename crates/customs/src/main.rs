@@ -1,5 +1,6 @@
 //! The `customs` command line.
 
+mod client;
 mod db;
 mod output;
 mod policy;
@@ -55,6 +56,12 @@ enum Command {
     /// The first start creates the user admin with the password in $CUSTOMS_ADMIN_PASSWORD
     /// (else a generated one, printed once).
     Serve(Box<serve::ServeArgs>),
+    /// Images on a customs server: add (and wait), list, get, delete, vulns, content, sbom, check.
+    Image(client::ImageArgs),
+    /// Events on a customs server.
+    Event(client::EventArgs),
+    /// A customs server's status and feeds; wait for it to answer.
+    System(client::SystemArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +174,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(args) => db::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Serve(args) => serve::run(*args),
+        Command::Image(args) => client::image(args),
+        Command::Event(args) => client::event(args),
+        Command::System(args) => client::system(args),
         Command::Catalogers => {
             let mut table = String::from("| cataloger | reads |\n|---|---|\n");
             for (name, reads) in customs_catalog::cataloger_table() {

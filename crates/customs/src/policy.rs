@@ -42,6 +42,8 @@ enum PolicyCommand {
     },
     /// List the built-in secret rules (NAME and regular expression).
     SecretRules,
+    #[command(flatten)]
+    Server(crate::client::ServerPolicyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +193,7 @@ impl FactArgs {
 
 pub(crate) fn run(args: PolicyArgs) -> Result<ExitCode> {
     match args.command {
+        PolicyCommand::Server(command) => crate::client::policy(command),
         PolicyCommand::Validate { file } => validate(&file),
         PolicyCommand::Evaluate(args) => evaluate_command(*args),
         PolicyCommand::Spec => {

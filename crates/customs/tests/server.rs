@@ -596,3 +596,122 @@ fn a_store_that_cannot_be_reached_is_a_clear_error() {
     );
     assert!(!err.contains("s3cret"));
 }
+
+/// `customs` as the client of a server, with the environment a pipeline sets.
+fn cli(server: &Server, user: (&str, &str)) -> Command {
+    let mut c = customs();
+    c.env("CUSTOMS_URL", &server.base)
+        .env("CUSTOMS_USERNAME", user.0)
+        .env("CUSTOMS_PASSWORD", user.1)
+        .env_remove("CUSTOMS_API_KEY");
+    c
+}
+
+#[test]
+fn a_pipeline_gates_with_two_calls_on_images_from_a_registry() {
+    if !require_tool("docker-registry") || !require_tool("skopeo") {
+        return;
+    }
+    let registry = start_registry();
+    for image in ["debian-base", "lang", "alpine-3.12"] {
+        sh(&format!(
+            "skopeo copy -q --dest-tls-verify=false oci:{}:{image} docker://{}/team/{image}:1",
+            shared_layout().display(),
+            registry.address
+        ));
+    }
+    let server = Server::start(None);
+    for image in ["debian-base", "lang", "alpine-3.12"] {
+        let out = run(cli(&server, ADMIN).args([
+            "image",
+            "add",
+            &format!("registry:{}/team/{image}:1", registry.address),
+            "--wait",
+        ]));
+        assert!(out.status.success(), "{image}: {}", stderr(&out));
+        let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(shown["analysis_status"], "analyzed");
+    }
+    let alpine = format!("{}/team/alpine-3.12:1", registry.address);
+    // Call two: the secure pack stops alpine 3.12 (exit 1), and says why with --detail.
+    let out =
+        run(cli(&server, ADMIN).args(["image", "check", &alpine, "--fail-on-stop", "--detail"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("STOP") && text.contains("CVE-2022-37434"),
+        "{text}"
+    );
+    let out = run(cli(&server, ADMIN).args(["image", "vulns", &alpine, "--type", "os"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CVE-2022-37434"));
+    let out = run(cli(&server, ADMIN).args([
+        "image",
+        "content",
+        &format!("{}/team/lang:1", registry.address),
+        "npm",
+    ]));
+    let content: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        content["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["package"] == "minimist")
+    );
+    let out = run(cli(&server, ADMIN).args(["image", "sbom", &alpine, "-o", "spdx-json"]));
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    let out = run(cli(&server, ADMIN).args(["image", "list"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+
+    // A policy that lets everything pass, uploaded and activated with the CLI.
+    let policy = scratch().join("allow.json");
+    std::fs::write(&policy, r#"{"id": "allow", "name": "Allow", "version": "2",
+        "rule_sets": [{"id": "rs", "name": "rs", "version": "2", "rules": []}],
+        "mappings": [{"id": "m", "name": "m", "registry": "*", "repository": "*", "image": {"type": "tag", "value": "*"}, "rule_set_ids": ["rs"], "allowlist_ids": []}]}"#).unwrap();
+    assert!(
+        run(cli(&server, ADMIN).args(["policy", "add"]).arg(&policy))
+            .status
+            .success()
+    );
+    assert!(
+        run(cli(&server, ADMIN).args(["policy", "activate", "allow"]))
+            .status
+            .success()
+    );
+    let out = run(cli(&server, ADMIN).args(["image", "check", &alpine, "--fail-on-stop"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out =
+        run(cli(&server, ADMIN).args(["event", "list", "--type", "user.image.analysis.completed"]));
+    let events: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 3);
+    assert!(
+        run(cli(&server, ADMIN).args(["system", "status"]))
+            .status
+            .success()
+    );
+
+    // Wrong credentials, a server that is not there, an image the registry does not have.
+    let out = run(cli(&server, ("admin", "wrong-password")).args(["image", "list"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
+    let out = run(customs()
+        .env("CUSTOMS_URL", format!("http://127.0.0.1:{}", free_port()))
+        .env("CUSTOMS_USERNAME", "admin")
+        .env("CUSTOMS_PASSWORD", "x")
+        .args(["image", "list"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot reach the server"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(cli(&server, ADMIN).args([
+        "image",
+        "add",
+        &format!("registry:{}/team/missing:1", registry.address),
+        "--wait",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+}

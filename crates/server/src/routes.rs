@@ -211,6 +211,8 @@ async fn add_image(
 
 #[derive(Debug, Deserialize)]
 struct ListImagesQuery {
+    /// Only the image this tag points at now.
+    tag: Option<String>,
     analysis_status: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -227,6 +229,15 @@ async fn list_images(
         .as_deref()
         .map(|s| s.parse::<AnalysisStatus>().map_err(ApiError::bad_request))
         .transpose()?;
+    if let Some(tag) = &q.tag {
+        let images = match state.store.digest_of_tag(&principal.account, tag).await? {
+            Some(digest) => vec![state.store.image(&principal.account, &digest).await?],
+            None => Vec::new(),
+        };
+        return Ok(Json(
+            json!({"images": images.iter().map(image_json).collect::<Vec<_>>()}),
+        ));
+    }
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let images = state
         .store
