@@ -40,6 +40,16 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value_t = 2, value_name = "N")]
     workers: usize,
 
+    /// Seconds a worker holds a job between renewals; a dead worker's job is taken over after
+    /// this.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    lease_seconds: u64,
+
+    /// Seconds between checks of the vulnerability database for an update (which re-evaluates
+    /// every image).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    feed_check_seconds: u64,
+
     /// Allow plain HTTP to this registry host[:port] (loopback hosts are always allowed).
     #[arg(long = "insecure-registry", value_name = "HOST")]
     insecure_registries: Vec<String>,
@@ -61,6 +71,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             ..Default::default()
         },
         poll_interval: Duration::from_millis(500),
+        lease: Duration::from_secs(args.lease_seconds.max(1)),
+        feed_check_interval: Duration::from_secs(args.feed_check_seconds.max(1)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -715,3 +715,191 @@ fn a_pipeline_gates_with_two_calls_on_images_from_a_registry() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
 }
+
+/// A copy of the shared mirror (links) whose PyPI archive has one more advisory: Django
+/// before 2.2.99, which only `lang` has.
+fn mirror_with_one_more_advisory() -> std::path::PathBuf {
+    let mirror = scratch().join("mirror-plus-one");
+    let feeds = shared().join("feeds");
+    std::fs::create_dir_all(mirror.join("osv/PyPI")).unwrap();
+    let link_all_but = |from: &std::path::Path, to: &std::path::Path, except: &str| {
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            if entry.file_name() != except {
+                std::os::unix::fs::symlink(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    };
+    link_all_but(&feeds, &mirror, "osv");
+    link_all_but(&feeds.join("osv"), &mirror.join("osv"), "PyPI");
+    // The upstream archive (copied writable), with one entry added.
+    let zip_path = mirror.join("osv/PyPI/all.zip");
+    std::fs::write(
+        &zip_path,
+        std::fs::read(feeds.join("osv/PyPI/all.zip")).unwrap(),
+    )
+    .unwrap();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&zip_path)
+        .unwrap();
+    let mut archive = zip::ZipWriter::new_append(file).unwrap();
+    use std::io::Write;
+    archive
+        .start_file(
+            "CUSTOMS-TEST-2026-0001.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    archive
+        .write_all(
+            json!({
+                "schema_version": "1.6.0",
+                "id": "CUSTOMS-TEST-2026-0001",
+                "modified": "2026-12-01T00:00:00Z",
+                "published": "2026-12-01T00:00:00Z",
+                "summary": "A test advisory: Django before 2.2.99",
+                "affected": [{"package": {"ecosystem": "PyPI", "name": "django"},
+                              "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.2.99"}]}]}]
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+    archive.finish().unwrap();
+    mirror
+}
+
+#[test]
+fn a_database_update_re_evaluates_exactly_the_affected_images() {
+    let db = scratch().join("reassess.sqlite");
+    std::fs::copy(shared_db(), &db).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--feed-check-seconds",
+            "3600",
+            "--db",
+        ])
+        .arg(&db)
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _data: data,
+    };
+    let started = Instant::now();
+    while client().get(server.url("/health")).send().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut digests = std::collections::BTreeMap::new();
+    for image in ["debian-base", "lang", "alpine-3.12"] {
+        let (_, digest) = add(&server, ADMIN, image);
+        digests.insert(image, digest);
+    }
+    for digest in digests.values() {
+        wait_analyzed(&server, ADMIN, digest);
+    }
+    let (_, before) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{}/vuln/all", digests["lang"]),
+        ADMIN,
+        None,
+    );
+
+    // The new database replaces the old file, as `db build` and `db import` do.
+    let out = run(customs()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["db", "build", "--from"])
+        .arg(mirror_with_one_more_advisory())
+        .arg("--db")
+        .arg(&db));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        call(&server, "POST", "/v2/system/feeds", ADMIN, None).0,
+        202
+    );
+    let started = Instant::now();
+    loop {
+        let (_, events) = call(
+            &server,
+            "GET",
+            "/v2/events?event_type=system.feeds.sync.completed",
+            ADMIN,
+            None,
+        );
+        if let Some(e) = events["results"].as_array().unwrap().first() {
+            assert_eq!(e["details"]["images_checked"], 3);
+            assert_eq!(e["details"]["images_changed"], 1);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no re-evaluation"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let (_, events) = call(
+        &server,
+        "GET",
+        "/v2/events?event_type=user.checks.tag.vulnerabilities.update",
+        ADMIN,
+        None,
+    );
+    let updates = events["results"].as_array().unwrap();
+    assert_eq!(updates.len(), 1, "{updates:#?}");
+    assert_eq!(
+        updates[0]["resource_id"].as_str(),
+        Some(digests["lang"].as_str())
+    );
+    assert_eq!(
+        updates[0]["details"]["added"],
+        json!(["CUSTOMS-TEST-2026-0001+Django@2.2"])
+    );
+    assert_eq!(updates[0]["details"]["removed"], json!([]));
+    // The stored report has it now, without a new analysis.
+    let (_, after) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{}/vuln/non-os", digests["lang"]),
+        ADMIN,
+        None,
+    );
+    assert!(
+        after["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vuln"] == "CUSTOMS-TEST-2026-0001")
+    );
+    assert!(
+        !before["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vuln"] == "CUSTOMS-TEST-2026-0001")
+    );
+    let (_, lang) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{}", digests["lang"]),
+        ADMIN,
+        None,
+    );
+    assert_eq!(
+        lang["analysis_history"].as_array().unwrap().len(),
+        3,
+        "not analysed again"
+    );
+}

@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod objects;
+mod reassess;
 mod routes;
 mod worker;
 
@@ -38,6 +39,11 @@ pub struct Config {
     pub registry: RegistryOptions,
     /// How often an idle worker looks for a job.
     pub poll_interval: Duration,
+    /// How long a worker holds a job without renewing it; a dead worker's job is taken over
+    /// after this.
+    pub lease: Duration,
+    /// How often the vulnerability database is checked for an update.
+    pub feed_check_interval: Duration,
 }
 
 #[derive(Clone)]
@@ -47,6 +53,8 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<Config>,
     /// A hash to verify against when the user does not exist (constant-time answers).
     pub(crate) dummy_hash: Arc<String>,
+    /// Asks the feed watcher to look now.
+    pub(crate) kick: Arc<watch::Sender<u64>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,13 +105,16 @@ async fn open(config: &Config) -> Result<Store, ServeError> {
 /// Runs the server until SIGINT or SIGTERM, then lets the workers finish their jobs.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let store = Arc::new(open(&config).await?);
+    let (kick_tx, kick_rx) = watch::channel(0u64);
     let state = AppState {
         objects: objects::Objects::new(&config.data_dir),
         store: store.clone(),
         dummy_hash: Arc::new(hash_password("no such user")),
         config: Arc::new(config.clone()),
+        kick: Arc::new(kick_tx),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
+    let watcher = tokio::spawn(reassess::run(state.clone(), stop_rx.clone(), kick_rx));
     let mut workers = Vec::new();
     for i in 0..config.workers.max(1) {
         let name = format!("{}-{}-{i}", hostname(), std::process::id());
@@ -133,6 +144,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     for w in workers {
         let _ = w.await;
     }
+    let _ = watcher.await;
     store.close().await;
     Ok(())
 }

@@ -37,7 +37,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/v2/events", get(list_events).delete(delete_events))
         .route("/v2/events/{id}", delete(delete_event))
-        .route("/v2/system/feeds", get(feeds))
+        .route("/v2/system/feeds", get(feeds).post(check_feeds))
         .route("/v2/system/policy-spec", get(policy_spec))
         .route("/v2/accounts", get(list_accounts).post(add_account))
         .route("/v2/accounts/{account}/users", post(add_user))
@@ -708,6 +708,22 @@ async fn feeds(principal: Principal, State(state): State<AppState>) -> ApiResult
             e.to_string(),
         )),
     }
+}
+
+/// Looks at the vulnerability database now (after a `customs db update` or `db import` beside
+/// the server) and re-evaluates every image when it changed; the outcome arrives as events.
+async fn check_feeds(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::Administer)?;
+    state.kick.send_modify(|n| *n += 1);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(
+            json!({"status": "checking", "events": "system.feeds.sync.completed, user.checks.tag.vulnerabilities.update"}),
+        ),
+    ))
 }
 
 async fn policy_spec(principal: Principal) -> ApiResult<Json<Value>> {

@@ -16,7 +16,6 @@ use tokio::sync::watch;
 use crate::AppState;
 
 pub(crate) const ANALYZE: &str = "analyze";
-const LEASE: Duration = Duration::from_secs(60);
 
 /// Runs until `stop` turns true; the job in hand is finished first.
 pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver<bool>) {
@@ -24,7 +23,8 @@ pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver
         if *stop.borrow() {
             return;
         }
-        let job = match state.store.claim(&name, LEASE).await {
+        let lease = state.config.lease;
+        let job = match state.store.claim(&name, lease).await {
             Ok(Some(job)) => job,
             Ok(None) => {
                 // Nothing to do: wait a little, or for the stop signal.
@@ -44,8 +44,8 @@ pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver
             let (store, id, worker) = (state.store.clone(), job.id.clone(), name.clone());
             tokio::spawn(async move {
                 loop {
-                    tokio::time::sleep(LEASE / 3).await;
-                    if store.heartbeat(&id, &worker, LEASE).await.is_err() {
+                    tokio::time::sleep(lease / 3).await;
+                    if store.heartbeat(&id, &worker, lease).await.is_err() {
                         return;
                     }
                 }
