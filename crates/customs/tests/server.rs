@@ -13,16 +13,19 @@ use serde_json::{Value, json};
 
 const ADMIN_PASSWORD: &str = "admin-test-password";
 
+/// A running server: one this test started (stopped on drop), or one it only talks to.
 struct Server {
-    child: Child,
+    child: Option<Child>,
     base: String,
-    _data: tempfile::TempDir,
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -44,9 +47,9 @@ impl Server {
         }
         let child = cmd.spawn().expect("customs serve starts");
         let server = Server {
-            child,
+            child: Some(child),
             base: format!("http://127.0.0.1:{port}"),
-            _data: data,
+            _data: Some(data),
         };
         let started = Instant::now();
         loop {
@@ -60,6 +63,15 @@ impl Server {
                 "the server did not come up"
             );
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A server some other part of the test runs.
+    fn at(base: String) -> Server {
+        Server {
+            child: None,
+            base,
+            _data: None,
         }
     }
 
@@ -504,7 +516,8 @@ fn end_to_end_on_sqlite() {
     let mut server = Server::start(None);
     end_to_end(&server);
     // SIGTERM: the server stops cleanly.
-    let pid = server.child.id().to_string();
+    let child = server.child.as_mut().unwrap();
+    let pid = child.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -514,7 +527,7 @@ fn end_to_end_on_sqlite() {
     );
     let started = Instant::now();
     let status = loop {
-        if let Some(s) = server.child.try_wait().unwrap() {
+        if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
         assert!(
@@ -526,8 +539,7 @@ fn end_to_end_on_sqlite() {
     assert!(status.success(), "{status:?}");
     let mut err = String::new();
     use std::io::Read;
-    server
-        .child
+    child
         .stderr
         .take()
         .unwrap()
@@ -793,9 +805,9 @@ fn a_database_update_re_evaluates_exactly_the_affected_images() {
         .spawn()
         .unwrap();
     let server = Server {
-        child,
+        child: Some(child),
         base: format!("http://127.0.0.1:{port}"),
-        _data: data,
+        _data: Some(data),
     };
     let started = Instant::now();
     while client().get(server.url("/health")).send().is_err() {
@@ -902,4 +914,99 @@ fn a_database_update_re_evaluates_exactly_the_affected_images() {
         3,
         "not analysed again"
     );
+}
+
+/// A server process on `data` (SQLite), one worker, two-second leases.
+fn start_on(data: &std::path::Path) -> (Child, String) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args([
+            "serve",
+            "--workers",
+            "1",
+            "--lease-seconds",
+            "2",
+            "--data-dir",
+        ])
+        .arg(data)
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(shared_db())
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client().get(format!("{base}/health")).send().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, base)
+}
+
+#[test]
+fn a_worker_killed_mid_analysis_is_taken_over_and_nothing_is_duplicated() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut first, base) = start_on(data.path());
+    let server = Server::at(base);
+    let mut digests = Vec::new();
+    for image in ["lang", "debian-base", "alpine-3.12"] {
+        digests.push(add(&server, ADMIN, image).1);
+    }
+    // SIGKILL the moment an analysis is under way.
+    let started = Instant::now();
+    let victim = loop {
+        let analyzing = digests.iter().find(|d| {
+            call(&server, "GET", &format!("/v2/images/{d}"), ADMIN, None).1["analysis_status"]
+                == "analyzing"
+        });
+        if let Some(d) = analyzing {
+            first.kill().unwrap();
+            first.wait().unwrap();
+            break d.clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no analysis started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Another server process on the same store takes the job over once the lease runs out.
+    let (second, base) = start_on(data.path());
+    let server = Server {
+        child: Some(second),
+        base,
+        _data: None,
+    };
+    for d in &digests {
+        wait_analyzed(&server, ADMIN, d);
+    }
+    let (_, image) = call(&server, "GET", &format!("/v2/images/{victim}"), ADMIN, None);
+    let analyzing = image["analysis_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["to"] == "analyzing")
+        .count();
+    assert_eq!(analyzing, 2, "analysed again after the kill: {image}");
+    let (_, events) = call(
+        &server,
+        "GET",
+        "/v2/events?event_type=user.image.analysis.completed",
+        ADMIN,
+        None,
+    );
+    let mut completed: Vec<String> = events["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource_id"].as_str().unwrap().to_string())
+        .collect();
+    completed.sort();
+    let mut expected = digests.clone();
+    expected.sort();
+    assert_eq!(completed, expected, "one completion per image");
+    let (_, list) = call(&server, "GET", "/v2/images", ADMIN, None);
+    assert_eq!(list["images"].as_array().unwrap().len(), 3);
 }
