@@ -11,8 +11,17 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// Where the server keeps its SQLite store and its documents (SBOMs, reports).
-    #[arg(long, env = "CUSTOMS_DATA_DIR", value_name = "DIR")]
-    data_dir: PathBuf,
+    #[arg(
+        long,
+        env = "CUSTOMS_DATA_DIR",
+        value_name = "DIR",
+        required_unless_present = "print_openapi"
+    )]
+    data_dir: Option<PathBuf>,
+
+    /// Print the API's OpenAPI document and exit.
+    #[arg(long)]
+    print_openapi: bool,
 
     /// The address to listen on.
     #[arg(
@@ -56,8 +65,17 @@ pub(crate) struct ServeArgs {
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
+    if args.print_openapi {
+        crate::output::write(
+            None,
+            &(serde_json::to_string_pretty(&customs_server::openapi())? + "\n"),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = customs_server::Config {
-        data_dir: args.data_dir,
+        data_dir: args
+            .data_dir
+            .expect("clap requires it without --print-openapi"),
         listen: args.listen,
         database_url: args.database_url,
         vulndb: crate::db::resolve_path(args.db),

@@ -1010,3 +1010,42 @@ fn a_worker_killed_mid_analysis_is_taken_over_and_nothing_is_duplicated() {
     let (_, list) = call(&server, "GET", "/v2/images", ADMIN, None);
     assert_eq!(list["images"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn the_openapi_document_in_the_docs_is_current() {
+    let out = run(customs().args(["serve", "--print-openapi"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    assert_eq!(
+        std::fs::read_to_string(docs).unwrap_or_default(),
+        String::from_utf8_lossy(&out.stdout),
+        "docs/openapi.json is out of date: run scripts/update-docs"
+    );
+    // And it is a valid OpenAPI 3 document (the openapi-spec-validator package CI installs).
+    let check = Command::new("python3")
+        .args(["-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(sys.stdin))"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&out.stdout)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let missing = String::from_utf8_lossy(&check.stderr).contains("No module named");
+    if missing {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs openapi-spec-validator"
+        );
+        eprintln!("skipping the OpenAPI validation: openapi-spec-validator is not installed");
+        return;
+    }
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

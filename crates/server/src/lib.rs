@@ -21,6 +21,11 @@ use customs_store::Store;
 use tokio::sync::watch;
 
 pub use auth::ROLES;
+
+/// The OpenAPI 3 document of the API (served at `/v2/openapi.json`).
+pub fn openapi() -> serde_json::Value {
+    routes::openapi()
+}
 use auth::{hash_password, new_key_secret};
 use error::ApiError;
 

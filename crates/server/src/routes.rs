@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use customs_image::SourceRef;
 use customs_store::{AnalysisStatus, Event, EventFilter, Image};
 use serde::Deserialize;
@@ -19,32 +18,285 @@ use crate::error::{ApiError, ApiResult};
 /// The largest request body taken (an SBOM upload).
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
+/// One operation of the API. The router and the OpenAPI document are both made from the
+/// same list ([`api`]), so the document cannot leave a route out or name one that is not there.
+pub(crate) struct Operation {
+    pub(crate) method: axum::http::Method,
+    pub(crate) path: &'static str,
+    pub(crate) summary: &'static str,
+    /// Answers without credentials (`/health`, the document itself).
+    pub(crate) public: bool,
+}
+
+pub(crate) struct Api {
+    router: Router<AppState>,
+    pub(crate) operations: Vec<Operation>,
+}
+
+impl Api {
+    fn op<H, T>(
+        mut self,
+        method: axum::http::Method,
+        path: &'static str,
+        summary: &'static str,
+        handler: H,
+    ) -> Api
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = axum::routing::MethodFilter::try_from(method.clone())
+            .expect("the API uses standard methods");
+        self.router = self.router.route(path, axum::routing::on(filter, handler));
+        self.operations.push(Operation {
+            method,
+            path,
+            summary,
+            public: false,
+        });
+        self
+    }
+
+    fn public(mut self) -> Api {
+        if let Some(last) = self.operations.last_mut() {
+            last.public = true;
+        }
+        self
+    }
+}
+
+/// Every operation of the API.
+pub(crate) fn api() -> Api {
+    use axum::http::Method as M;
+    Api {
+        router: Router::new(),
+        operations: Vec::new(),
+    }
+    .op(
+        M::GET,
+        "/health",
+        "Whether the server and its store answer",
+        health,
+    )
+    .public()
+    .op(
+        M::GET,
+        "/v2/openapi.json",
+        "This document",
+        openapi_document,
+    )
+    .public()
+    .op(
+        M::GET,
+        "/v2/version",
+        "The server's version and schema",
+        version,
+    )
+    .op(
+        M::GET,
+        "/v2/images",
+        "The account's images (filters: tag, analysis_status; paging: limit, offset)",
+        list_images,
+    )
+    .op(
+        M::POST,
+        "/v2/images",
+        "Add an image by tag or digest (source.tag.pullstring); queued for analysis",
+        add_image,
+    )
+    .op(
+        M::GET,
+        "/v2/images/{digest}",
+        "An image, with its analysis history",
+        get_image,
+    )
+    .op(
+        M::DELETE,
+        "/v2/images/{digest}",
+        "Delete an image and its documents",
+        delete_image,
+    )
+    .op(
+        M::GET,
+        "/v2/images/{digest}/vuln/{vtype}",
+        "The image's vulnerabilities (os, non-os, all) with KEV and EPSS",
+        image_vulns,
+    )
+    .op(
+        M::GET,
+        "/v2/images/{digest}/sboms/{format}",
+        "The image's SBOM (native-json, cyclonedx-json, spdx-json)",
+        image_sbom,
+    )
+    .op(
+        M::GET,
+        "/v2/images/{digest}/content/{ctype}",
+        "The image's content of one type",
+        image_content,
+    )
+    .op(
+        M::GET,
+        "/v2/images/{digest}/check",
+        "Evaluate the image as a tag (?tag=) against the active policy",
+        image_check,
+    )
+    .op(
+        M::POST,
+        "/v2/scan",
+        "Stateless: an SBOM in, its vulnerabilities and evaluation out; nothing stored",
+        scan,
+    )
+    .op(
+        M::GET,
+        "/v2/policies",
+        "The account's policies",
+        list_policies,
+    )
+    .op(
+        M::POST,
+        "/v2/policies",
+        "Add or replace a policy (Anchore v1 bundle or v2 policy)",
+        add_policy,
+    )
+    .op(M::GET, "/v2/policies/{id}", "A policy", get_policy)
+    .op(
+        M::PUT,
+        "/v2/policies/{id}",
+        "Activate a policy (?active=true)",
+        update_policy,
+    )
+    .op(
+        M::DELETE,
+        "/v2/policies/{id}",
+        "Delete a policy that is not active",
+        delete_policy,
+    )
+    .op(
+        M::GET,
+        "/v2/events",
+        "The account's events (filters: event_type prefix, level, resource_id)",
+        list_events,
+    )
+    .op(
+        M::DELETE,
+        "/v2/events",
+        "Delete the account's events",
+        delete_events,
+    )
+    .op(
+        M::DELETE,
+        "/v2/events/{id}",
+        "Delete an event",
+        delete_event,
+    )
+    .op(
+        M::GET,
+        "/v2/system/feeds",
+        "The vulnerability feeds: records and ages",
+        feeds,
+    )
+    .op(
+        M::POST,
+        "/v2/system/feeds",
+        "Check the vulnerability database now and re-evaluate every image if it changed",
+        check_feeds,
+    )
+    .op(
+        M::GET,
+        "/v2/system/policy-spec",
+        "The gates, triggers and parameters policies can use",
+        policy_spec,
+    )
+    .op(M::GET, "/v2/accounts", "Accounts (admin)", list_accounts)
+    .op(
+        M::POST,
+        "/v2/accounts",
+        "Add an account (admin)",
+        add_account,
+    )
+    .op(
+        M::POST,
+        "/v2/accounts/{account}/users",
+        "Add a user to an account (admin)",
+        add_user,
+    )
+    .op(
+        M::POST,
+        "/v2/user/api-keys",
+        "A new API key for the caller (its secret is shown once)",
+        add_api_key,
+    )
+}
+
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/v2/version", get(version))
-        .route("/v2/images", get(list_images).post(add_image))
-        .route("/v2/images/{digest}", get(get_image).delete(delete_image))
-        .route("/v2/images/{digest}/vuln/{vtype}", get(image_vulns))
-        .route("/v2/images/{digest}/sboms/{format}", get(image_sbom))
-        .route("/v2/images/{digest}/content/{ctype}", get(image_content))
-        .route("/v2/images/{digest}/check", get(image_check))
-        .route("/v2/scan", post(scan))
-        .route("/v2/policies", get(list_policies).post(add_policy))
-        .route(
-            "/v2/policies/{id}",
-            get(get_policy).put(update_policy).delete(delete_policy),
-        )
-        .route("/v2/events", get(list_events).delete(delete_events))
-        .route("/v2/events/{id}", delete(delete_event))
-        .route("/v2/system/feeds", get(feeds).post(check_feeds))
-        .route("/v2/system/policy-spec", get(policy_spec))
-        .route("/v2/accounts", get(list_accounts).post(add_account))
-        .route("/v2/accounts/{account}/users", post(add_user))
-        .route("/v2/user/api-keys", post(add_api_key))
+    api()
+        .router
         // SBOMs with every file of a large image run to tens of megabytes.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
+}
+
+/// The OpenAPI 3 document of [`api`].
+pub(crate) fn openapi() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in api().operations {
+        let parameters: Vec<Value> = op
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut responses = json!({
+            "200": {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
+            "404": {"$ref": "#/components/responses/Error"},
+        });
+        if !op.public {
+            responses["401"] = json!({"$ref": "#/components/responses/Error"});
+            responses["403"] = json!({"$ref": "#/components/responses/Error"});
+        }
+        let mut operation = json!({
+            "summary": op.summary,
+            "operationId": format!("{}{}", op.method.as_str().to_ascii_lowercase(), op.path.replace(['/', '{', '}', '.', '-'], "_")),
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if op.public {
+            operation["security"] = json!([]);
+        }
+        if matches!(op.method.as_str(), "POST" | "PUT") {
+            operation["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path items are objects")
+            .insert(op.method.as_str().to_ascii_lowercase(), operation);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "customs", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "SBOMs, vulnerabilities and policy for container images. Shaped like Anchore's v2 API."},
+        "paths": paths,
+        "security": [{"basic": []}, {"apiKey": []}, {"bearer": []}],
+        "components": {
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API key"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+            },
+            "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {"message": {"type": "string"}, "httpcode": {"type": "integer"},
+                               "detail": {"type": "object", "properties": {"error_codes": {"type": "array", "items": {"type": "string"}}}}}
+            }}}}}
+        }
+    })
+}
+
+async fn openapi_document() -> Json<Value> {
+    Json(openapi())
 }
 
 async fn health(State(state): State<AppState>) -> Response {
