@@ -480,6 +480,22 @@ fn end_to_end(server: &Server) {
         json!([])
     );
 
+    // Metrics for Prometheus (admin only): the analyses and the API's requests by route.
+    let (status, _) = call(server, "GET", "/metrics", bob, None);
+    assert_eq!(status, 403);
+    let (status, metrics) = call(server, "GET", "/metrics", ADMIN, None);
+    assert_eq!(status, 200);
+    let metrics = metrics.as_str().unwrap().to_string();
+    assert!(
+        metrics.contains("customs_analyses_total{outcome=\"completed\"} 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("customs_queue_depth 0"), "{metrics}");
+    assert!(
+        metrics.contains("route=\"/v2/images/{digest}\",status=\"200\""),
+        "{metrics}"
+    );
+
     // Bad input gets a clear answer.
     let (status, body) = call(
         server,

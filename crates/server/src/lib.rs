@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+mod metrics;
 mod objects;
 mod reassess;
 mod routes;
@@ -60,6 +61,7 @@ pub(crate) struct AppState {
     pub(crate) dummy_hash: Arc<String>,
     /// Asks the feed watcher to look now.
     pub(crate) kick: Arc<watch::Sender<u64>>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +119,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         dummy_hash: Arc::new(hash_password("no such user")),
         config: Arc::new(config.clone()),
         kick: Arc::new(kick_tx),
+        metrics: Arc::new(metrics::Metrics::default()),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let watcher = tokio::spawn(reassess::run(state.clone(), stop_rx.clone(), kick_rx));

@@ -226,6 +226,12 @@ pub(crate) fn api() -> Api {
         "A new API key for the caller (its secret is shown once)",
         add_api_key,
     )
+    .op(
+        M::GET,
+        "/metrics",
+        "Prometheus metrics: queue depth, analyses by outcome and duration, API requests and latency (admin)",
+        metrics,
+    )
 }
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -233,7 +239,24 @@ pub(crate) fn router(state: AppState) -> Router {
         .router
         // SBOMs with every file of a large image run to tens of megabytes.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
+}
+
+async fn metrics(principal: Principal, State(state): State<AppState>) -> ApiResult<Response> {
+    principal.require(Action::Administer)?;
+    let depth = state.store.queue_depth().await.ok();
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(depth),
+    )
+        .into_response())
 }
 
 /// The OpenAPI 3 document of [`api`].

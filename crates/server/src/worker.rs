@@ -51,10 +51,20 @@ pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver
                 }
             })
         };
+        let started = std::time::Instant::now();
         let outcome = analyze(&state, &name, &job).await;
         heartbeat.abort();
-        if let Err(e) = finish(&state, &name, &job, outcome).await {
-            eprintln!("customs serve: worker {name}: job {}: {e}", job.id);
+        let label = match &outcome {
+            Ok(()) => "completed",
+            Err(_) if job.attempts < job.max_attempts => "retried",
+            Err(_) => "failed",
+        };
+        match finish(&state, &name, &job, outcome).await {
+            Ok(()) => state.metrics.analysis(label, started.elapsed()),
+            Err(StoreError::LeaseLost(_)) => {
+                state.metrics.analysis("lease_lost", started.elapsed())
+            }
+            Err(e) => eprintln!("customs serve: worker {name}: job {}: {e}", job.id),
         }
     }
 }
