@@ -45,7 +45,8 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
     db: Option<PathBuf>,
 
-    /// How many images are analysed at once.
+    /// How many images are analysed at once (0: an API-only node; other processes on the same
+    /// store do the analyses).
     #[arg(long, default_value_t = 2, value_name = "N")]
     workers: usize,
 

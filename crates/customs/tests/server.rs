@@ -1065,3 +1065,198 @@ fn the_openapi_document_in_the_docs_is_current() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn registry_credentials_are_per_account_and_never_shown() {
+    use common::fake_registry::{Behaviour, FakeRegistry};
+    const PASSWORD: &str = "registry-pass-7f3a";
+    let registry = FakeRegistry::start(
+        shared_layout(),
+        Behaviour::Bearer {
+            credentials: Some(("ci".into(), PASSWORD.into())),
+        },
+    );
+    let mut server = Server::start(None);
+    let source = format!("registry:{}/example/alpine:alpine-3.12", registry.address);
+    let body = json!({"source": {"tag": {"pullstring": source}}});
+    // Without credentials the registry refuses, and the answer says so.
+    let (status, refused) = call(&server, "POST", "/v2/images", ADMIN, Some(body.clone()));
+    assert_eq!(status, 400, "{refused}");
+    let credentials =
+        json!({"registry": registry.address, "registry_user": "ci", "registry_pass": PASSWORD});
+    assert_eq!(
+        call(&server, "POST", "/v2/registries", ADMIN, Some(credentials)).0,
+        201
+    );
+    let (status, added) = call(&server, "POST", "/v2/images", ADMIN, Some(body.clone()));
+    assert_eq!(status, 201, "{added}");
+    let digest = added[0]["imageDigest"].as_str().unwrap().to_string();
+    wait_analyzed(&server, ADMIN, &digest);
+    let (_, listed) = call(&server, "GET", "/v2/registries", ADMIN, None);
+    assert_eq!(listed[0]["registry_user"], "ci");
+    // Another account does not get this account's credentials.
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts",
+            ADMIN,
+            Some(json!({"name": "other"}))
+        )
+        .0,
+        201
+    );
+    let user = json!({"username": "olga", "password": "password-1", "role": "full-control"});
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts/other/users",
+            ADMIN,
+            Some(user)
+        )
+        .0,
+        201
+    );
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ("olga", "password-1"),
+        Some(body),
+    );
+    assert_eq!(status, 400);
+    // The password is in no answer and no log line.
+    let mut everything = String::new();
+    for path in [
+        "/v2/registries",
+        &format!("/v2/images/{digest}"),
+        "/v2/events",
+        "/metrics",
+    ] {
+        everything.push_str(&call(&server, "GET", path, ADMIN, None).1.to_string());
+    }
+    let child = server.child.as_mut().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut log = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    everything.push_str(&log);
+    assert!(
+        !everything.contains(PASSWORD),
+        "the registry password leaked"
+    );
+}
+
+/// A `docker-registry` on a fixed port and storage, so that it can be stopped and started again.
+fn docker_registry(root: &std::path::Path, port: u16) -> Child {
+    let config = root.join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            root.join("data").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "docker-registry did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[test]
+fn a_registry_that_goes_down_fails_the_analysis_with_the_reason_and_a_retry_succeeds() {
+    if !require_tool("docker-registry") || !require_tool("skopeo") {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut registry = docker_registry(root.path(), port);
+    sh(&format!(
+        "skopeo copy -q --dest-tls-verify=false oci:{}:alpine-3.12 docker://127.0.0.1:{port}/team/alpine:1",
+        shared_layout().display()
+    ));
+    // An API-only node takes the image (the registry answers with its digest) ...
+    let data = tempfile::tempdir().unwrap();
+    let api_port = free_port();
+    let api = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--workers", "0", "--data-dir"])
+        .arg(data.path())
+        .args(["--listen", &format!("127.0.0.1:{api_port}"), "--db"])
+        .arg(shared_db())
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server {
+        child: Some(api),
+        base: format!("http://127.0.0.1:{api_port}"),
+        _data: None,
+    };
+    let started = Instant::now();
+    while client().get(server.url("/health")).send().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pull = json!({"source": {"tag": {"pullstring": format!("registry:127.0.0.1:{port}/team/alpine:1")}}});
+    let (status, added) = call(&server, "POST", "/v2/images", ADMIN, Some(pull.clone()));
+    assert_eq!(status, 201, "{added}");
+    let digest = added[0]["imageDigest"].as_str().unwrap().to_string();
+    // ... then the registry goes down before a worker pulls the layers.
+    registry.kill().unwrap();
+    registry.wait().unwrap();
+    let (worker, _) = start_on(data.path());
+    let _worker = Server {
+        child: Some(worker),
+        base: String::new(),
+        _data: None,
+    };
+    let started = Instant::now();
+    let failed = loop {
+        let (_, image) = call(&server, "GET", &format!("/v2/images/{digest}"), ADMIN, None);
+        if image["analysis_status"] == "analysis_failed" {
+            break image;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{image}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(reason.contains("cannot reach the registry"), "{reason}");
+    let (_, events) = call(
+        &server,
+        "GET",
+        "/v2/events?event_type=user.image.analysis.failed",
+        ADMIN,
+        None,
+    );
+    assert_eq!(events["results"].as_array().unwrap().len(), 1);
+    // The registry is back: adding the image again retries it, and it succeeds.
+    let _registry = Server {
+        child: Some(docker_registry(root.path(), port)),
+        base: String::new(),
+        _data: None,
+    };
+    let (status, _) = call(&server, "POST", "/v2/images", ADMIN, Some(pull));
+    assert_eq!(status, 200);
+    wait_analyzed(&server, ADMIN, &digest);
+}

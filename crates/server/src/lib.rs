@@ -124,7 +124,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let watcher = tokio::spawn(reassess::run(state.clone(), stop_rx.clone(), kick_rx));
     let mut workers = Vec::new();
-    for i in 0..config.workers.max(1) {
+    // No workers: an API-only node (others, on the same PostgreSQL, do the analyses).
+    for i in 0..config.workers {
         let name = format!("{}-{}-{i}", hostname(), std::process::id());
         workers.push(tokio::spawn(worker::run(
             state.clone(),
@@ -142,7 +143,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         "customs serve: listening on http://{} ({} store, {} workers)",
         listener.local_addr()?,
         store.backend(),
-        config.workers.max(1)
+        config.workers
     );
     axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -178,6 +179,29 @@ fn hostname() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "customs".into())
+}
+
+/// How to reach the registry of `source` for `account`: its own credentials for that host,
+/// never those of the user the server runs as (no Docker config is read).
+pub(crate) async fn registry_options(
+    state: &AppState,
+    account: &str,
+    source: &customs_image::SourceRef,
+) -> Result<RegistryOptions, ApiError> {
+    let mut options = state.config.registry.clone();
+    options.docker_config = Some(state.config.data_dir.join(".no-docker-config"));
+    options.username = None;
+    options.password = None;
+    if let customs_image::SourceRef::Registry(r) = source
+        && let Some(c) = state.store.registry(account, &r.host).await?
+    {
+        options.username = Some(c.username);
+        options.password = Some(c.password);
+        if c.insecure {
+            options.insecure.push(r.host.clone());
+        }
+    }
+    Ok(options)
 }
 
 /// Matches an SBOM against the vulnerability database and evaluates the account's active

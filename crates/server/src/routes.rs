@@ -226,6 +226,9 @@ pub(crate) fn api() -> Api {
         "A new API key for the caller (its secret is shown once)",
         add_api_key,
     )
+    .op(M::GET, "/v2/registries", "The account's registry credentials (never the passwords)", list_registries)
+    .op(M::POST, "/v2/registries", "Add or replace the credentials of a registry host", add_registry)
+    .op(M::DELETE, "/v2/registries/{registry}", "Delete a registry's credentials", delete_registry)
     .op(
         M::GET,
         "/metrics",
@@ -244,6 +247,80 @@ pub(crate) fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .with_state(state)
+}
+
+fn registry_json(r: &customs_store::RegistryCredential) -> Value {
+    json!({"registry": r.registry, "registry_user": r.username, "registry_verify": !r.insecure,
+           "created_at": customs_sbom::Timestamp::from_unix(r.created_at / 1000).as_str()})
+}
+
+async fn list_registries(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let list = state.store.registries(&principal.account).await?;
+    Ok(Json(Value::Array(list.iter().map(registry_json).collect())))
+}
+
+#[derive(Deserialize)]
+struct RegistryRequest {
+    registry: String,
+    registry_user: String,
+    registry_pass: String,
+    #[serde(default = "yes")]
+    registry_verify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn add_registry(
+    principal: Principal,
+    State(state): State<AppState>,
+    Json(r): Json<RegistryRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::WriteImages)?;
+    let host_ok = !r.registry.is_empty()
+        && r.registry
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if !host_ok {
+        return Err(ApiError::bad_request(format!(
+            "{:?} is not a registry host[:port]",
+            r.registry
+        )));
+    }
+    state
+        .store
+        .put_registry(
+            &principal.account,
+            &r.registry,
+            &r.registry_user,
+            &r.registry_pass,
+            !r.registry_verify,
+        )
+        .await?;
+    let stored = state
+        .store
+        .registry(&principal.account, &r.registry)
+        .await?
+        .ok_or_else(|| ApiError::internal("the registry was not stored"))?;
+    Ok((StatusCode::CREATED, Json(registry_json(&stored))))
+}
+
+async fn delete_registry(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(registry): Path<String>,
+) -> ApiResult<StatusCode> {
+    principal.require(Action::WriteImages)?;
+    state
+        .store
+        .delete_registry(&principal.account, &registry)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn metrics(principal: Principal, State(state): State<AppState>) -> ApiResult<Response> {
@@ -404,7 +481,7 @@ async fn add_image(
         ));
     }
     // The digest first: it names the image, and a registry that refuses is said now.
-    let registry = state.config.registry.clone();
+    let registry = crate::registry_options(&state, &principal.account, &source).await?;
     let source_for_open = source.clone();
     let metadata = tokio::task::spawn_blocking(move || {
         customs_image::open(

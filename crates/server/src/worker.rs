@@ -92,13 +92,15 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
     let _ = store
         .record_step(&job.id, worker, "analyze", "running", None)
         .await;
-    let config = state.config.clone();
+    let source_ref = SourceRef::parse(&source).map_err(|e| fail(e.to_string()))?;
+    let registry = crate::registry_options(state, account, &source_ref)
+        .await
+        .map_err(|e| fail(e.message))?;
     let sbom = tokio::task::spawn_blocking(move || {
-        let source_ref = SourceRef::parse(&source).map_err(|e| e.to_string())?;
         let options = AnalyzeOptions {
             facts: Some(customs_catalog_facts()),
             open: customs_image::OpenOptions {
-                registry: config.registry.clone(),
+                registry,
                 ..Default::default()
             },
             ..Default::default()

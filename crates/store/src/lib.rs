@@ -15,7 +15,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Row, SqlitePool};
 
 pub use model::{
-    Account, AnalysisStatus, ApiKey, Event, EventFilter, Image, PolicyRecord, Transition, User,
+    Account, AnalysisStatus, ApiKey, Event, EventFilter, Image, PolicyRecord, RegistryCredential,
+    Transition, User,
 };
 pub use queue::{Job, JobState, Step};
 
@@ -476,6 +477,51 @@ impl Store {
             "DELETE FROM events WHERE account = $1 AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR created_at < $3)")
             .bind(account).bind(id).bind(before).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(r)
+    }
+
+    // Registry credentials.
+
+    /// Adds or replaces the credentials of a registry host for an account.
+    pub async fn put_registry(
+        &self,
+        account: &str,
+        registry: &str,
+        username: &str,
+        password: &str,
+        insecure: bool,
+    ) -> Result<()> {
+        with_pool!(self, p => sqlx::query(
+            "INSERT INTO registries (account, registry, username, password, insecure, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (account, registry) DO UPDATE SET username = excluded.username, password = excluded.password, insecure = excluded.insecure")
+            .bind(account).bind(registry).bind(username).bind(password).bind(i64::from(insecure)).bind(now_ms())
+            .execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn registries(&self, account: &str) -> Result<Vec<RegistryCredential>> {
+        with_pool!(self, p => sqlx::query(
+            "SELECT account, registry, username, password, insecure, created_at FROM registries WHERE account = $1 ORDER BY registry")
+            .bind(account).fetch_all(p).await?.iter().map(model::registry).collect())
+    }
+
+    pub async fn registry(
+        &self,
+        account: &str,
+        registry: &str,
+    ) -> Result<Option<RegistryCredential>> {
+        with_pool!(self, p => sqlx::query(
+            "SELECT account, registry, username, password, insecure, created_at FROM registries WHERE account = $1 AND registry = $2")
+            .bind(account).bind(registry).fetch_optional(p).await?
+            .map(|r| model::registry(&r)).transpose())
+    }
+
+    pub async fn delete_registry(&self, account: &str, registry: &str) -> Result<()> {
+        let r = with_pool!(self, p => sqlx::query("DELETE FROM registries WHERE account = $1 AND registry = $2")
+            .bind(account).bind(registry).execute(p).await.map(|r| r.rows_affected()))?;
+        if r == 0 {
+            return Err(StoreError::NotFound(format!("registry {registry:?}")));
+        }
+        Ok(())
     }
 
     // Policies.

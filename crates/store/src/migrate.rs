@@ -7,8 +7,14 @@ use sqlx::Row;
 use crate::{Result, Store, StoreError, now_ms, with_pool};
 
 /// (version, name, SQL), in order.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "registries",
+        include_str!("../migrations/0002_registries.sql"),
+    ),
+];
 
 /// The newest schema this build knows.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -87,5 +93,6 @@ mod tests {
             ]
         );
         assert_eq!(super::statements(super::MIGRATIONS[0].2).len(), 14);
+        assert_eq!(super::statements(super::MIGRATIONS[1].2).len(), 1);
     }
 }

@@ -152,6 +152,32 @@ pub struct PolicyRecord {
     pub updated_at: i64,
 }
 
+/// Credentials for one registry host, for one account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistryCredential {
+    pub account: String,
+    /// `host[:port]`.
+    pub registry: String,
+    pub username: String,
+    pub password: String,
+    /// Plain HTTP allowed.
+    pub insecure: bool,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for RegistryCredential {
+    /// The password stays out of every debug print and log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryCredential")
+            .field("account", &self.account)
+            .field("registry", &self.registry)
+            .field("username", &self.username)
+            .field("password", &"***")
+            .field("insecure", &self.insecure)
+            .finish()
+    }
+}
+
 fn status(text: &str) -> Result<AnalysisStatus> {
     text.parse().map_err(|reason| StoreError::Corrupt {
         what: "analysis status".into(),
@@ -287,5 +313,22 @@ where
         active: active == 1,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub(crate) fn registry<R: Row>(r: &R) -> Result<RegistryCredential>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let insecure: i64 = r.try_get("insecure")?;
+    Ok(RegistryCredential {
+        account: r.try_get("account")?,
+        registry: r.try_get("registry")?,
+        username: r.try_get("username")?,
+        password: r.try_get("password")?,
+        insecure: insecure == 1,
+        created_at: r.try_get("created_at")?,
     })
 }

@@ -642,6 +642,41 @@ async fn events_policies_check(store: &Store) {
     ));
     store.delete_policy("alpha", "p1").await.unwrap();
     assert_eq!(store.policies("alpha").await.unwrap().len(), 1);
+
+    // Registry credentials, per account; a debug print never shows the password.
+    store
+        .put_registry("alpha", "registry.example:5000", "ci", "hunter2", false)
+        .await
+        .unwrap();
+    store
+        .put_registry("alpha", "registry.example:5000", "ci", "hunter3", true)
+        .await
+        .unwrap();
+    let r = store
+        .registry("alpha", "registry.example:5000")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((r.password.as_str(), r.insecure), ("hunter3", true));
+    assert!(!format!("{r:?}").contains("hunter3"));
+    assert!(
+        store
+            .registry("beta", "registry.example:5000")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.registries("alpha").await.unwrap().len(), 1);
+    store
+        .delete_registry("alpha", "registry.example:5000")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .delete_registry("alpha", "registry.example:5000")
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
