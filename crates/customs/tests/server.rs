@@ -295,6 +295,63 @@ fn end_to_end(server: &Server) {
         .count();
     assert_eq!(completed, 2);
 
+    // Queries across the account's images.
+    let (_, by_vuln) = call(
+        server,
+        "GET",
+        "/v2/query/images/by-vulnerability?vulnerability_id=CVE-2022-37434",
+        ADMIN,
+        None,
+    );
+    let found: Vec<&str> = by_vuln["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["imageDigest"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, vec![alpine.as_str()], "{by_vuln}");
+    let (_, by_alias) = call(
+        server,
+        "GET",
+        "/v2/query/images/by-vulnerability?vulnerability_id=GHSA-xvch-5gv4-984h",
+        ADMIN,
+        None,
+    );
+    let found: Vec<&str> = by_alias["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["imageDigest"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        vec![lang.as_str()],
+        "minimist's GHSA, by alias: {by_alias}"
+    );
+    let (_, by_package) = call(
+        server,
+        "GET",
+        "/v2/query/images/by-package?name=lodash",
+        ADMIN,
+        None,
+    );
+    let mut found: Vec<String> = by_package["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["imageDigest"].as_str().unwrap(),
+                i["packages"][0]["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    let mut expected = vec![format!("{alpine} 4.17.21"), format!("{lang} 4.17.15")];
+    expected.sort();
+    assert_eq!(found, expected);
+
     // A policy of the account's own, activated, decides the check.
     let policy = json!({"id": "allow-all", "name": "Allow all", "version": "2",
         "rule_sets": [{"id": "rs", "name": "rs", "version": "2", "rules": []}],

@@ -146,6 +146,8 @@ pub(crate) fn api() -> Api {
         "Stateless: an SBOM in, its vulnerabilities and evaluation out; nothing stored",
         scan,
     )
+    .op(M::GET, "/v2/query/images/by-vulnerability", "The account's images affected by a vulnerability (?vulnerability_id=, an id or alias)", images_by_vulnerability)
+    .op(M::GET, "/v2/query/images/by-package", "The account's images that contain a package (?name=, optional version, package_type)", images_by_package)
     .op(
         M::GET,
         "/v2/policies",
@@ -247,6 +249,101 @@ pub(crate) fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .with_state(state)
+}
+
+/// Every analysed image of the account with one of its stored documents.
+async fn analysed_documents(
+    state: &AppState,
+    account: &str,
+    name: &str,
+) -> ApiResult<Vec<(Image, Value)>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = state
+            .store
+            .images(account, Some(AnalysisStatus::Analyzed), 200, offset)
+            .await?;
+        if page.is_empty() {
+            return Ok(out);
+        }
+        offset += page.len() as i64;
+        for image in page {
+            let bytes = state
+                .objects
+                .get(account, &image.digest, name)
+                .await
+                .map_err(|e| {
+                    ApiError::internal(format!("cannot read the {name} of {}: {e}", image.digest))
+                })?;
+            if let Some(doc) = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) {
+                out.push((image, doc));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ByVulnerability {
+    vulnerability_id: String,
+}
+
+async fn images_by_vulnerability(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<ByVulnerability>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let id = q.vulnerability_id.trim();
+    let mut images = Vec::new();
+    for (image, report) in analysed_documents(&state, &principal.account, "vulnerabilities").await?
+    {
+        let packages: Vec<Value> = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["suppressed"].is_null())
+            .filter(|f| f["id"] == id || f["aliases"].as_array().is_some_and(|a| a.iter().any(|x| x == id)))
+            .map(|f| json!({"name": f["package"]["name"], "version": f["package"]["version"], "type": f["package"]["type"], "severity": f["severity"]}))
+            .collect();
+        if !packages.is_empty() {
+            images.push(json!({"imageDigest": image.digest, "tags": image.tags, "affected_packages": packages}));
+        }
+    }
+    Ok(Json(json!({"vulnerability_id": id, "images": images})))
+}
+
+#[derive(Debug, Deserialize)]
+struct ByPackage {
+    name: String,
+    version: Option<String>,
+    package_type: Option<String>,
+}
+
+async fn images_by_package(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<ByPackage>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    let mut images = Vec::new();
+    for (image, sbom) in analysed_documents(&state, &principal.account, "sbom").await? {
+        let packages: Vec<Value> = sbom["packages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == q.name.as_str())
+            .filter(|p| q.version.as_deref().is_none_or(|v| p["version"] == v))
+            .filter(|p| q.package_type.as_deref().is_none_or(|t| p["type"] == t))
+            .map(|p| json!({"name": p["name"], "version": p["version"], "type": p["type"], "purl": p["purl"]}))
+            .collect();
+        if !packages.is_empty() {
+            images.push(
+                json!({"imageDigest": image.digest, "tags": image.tags, "packages": packages}),
+            );
+        }
+    }
+    Ok(Json(json!({"images": images})))
 }
 
 fn registry_json(r: &customs_store::RegistryCredential) -> Value {
