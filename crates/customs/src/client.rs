@@ -557,3 +557,101 @@ pub(crate) fn system(args: SystemArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct AccountArgs {
+    #[command(subcommand)]
+    command: AccountCommand,
+    #[command(flatten)]
+    conn: Connection,
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// The server's accounts (admin).
+    List,
+    /// Add an account (admin).
+    Add {
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+pub(crate) fn account(args: AccountArgs) -> Result<ExitCode> {
+    let client = Client::new(&args.conn)?;
+    match args.command {
+        AccountCommand::List => print_json(&client.call("GET", "/v2/accounts", None)?)?,
+        AccountCommand::Add { name, email } => {
+            let body = json!({"name": name, "email": email});
+            print_json(&client.call("POST", "/v2/accounts", Some(serde_json::to_vec(&body)?))?)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+    #[command(flatten)]
+    conn: Connection,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user to an account (admin); the password is read from standard input, never
+    /// from the command line.
+    Add {
+        /// The new user's name (an argument of its own: `username` names the caller).
+        #[arg(value_name = "USERNAME")]
+        new_user: String,
+        #[arg(long = "to-account", value_name = "ACCOUNT")]
+        to_account: String,
+        /// full-control, read-write, read-only, policy-editor or image-analyzer.
+        #[arg(long, default_value = "read-write")]
+        role: String,
+    },
+    /// Make an API key for yourself; its secret is printed once.
+    ApiKey {
+        name: String,
+        /// Unix seconds after which the key stops working.
+        #[arg(long)]
+        expires_at: Option<i64>,
+    },
+}
+
+pub(crate) fn user(args: UserArgs) -> Result<ExitCode> {
+    let client = Client::new(&args.conn)?;
+    match args.command {
+        UserCommand::Add {
+            new_user,
+            to_account,
+            role,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the new user's password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.is_empty() {
+                bail!("give the new user's password on standard input");
+            }
+            let body = json!({"username": new_user, "password": password, "role": role});
+            print_json(&client.call(
+                "POST",
+                &format!("/v2/accounts/{}/users", encode(&to_account)),
+                Some(serde_json::to_vec(&body)?),
+            )?)?;
+        }
+        UserCommand::ApiKey { name, expires_at } => {
+            let body = json!({"name": name, "expires_at": expires_at});
+            print_json(&client.call(
+                "POST",
+                "/v2/user/api-keys",
+                Some(serde_json::to_vec(&body)?),
+            )?)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

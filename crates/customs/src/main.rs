@@ -62,6 +62,10 @@ enum Command {
     Event(client::EventArgs),
     /// A customs server's status and feeds; wait for it to answer.
     System(client::SystemArgs),
+    /// Accounts on a customs server (admin).
+    Account(client::AccountArgs),
+    /// Users on a customs server: add one (admin), make an API key for yourself.
+    User(client::UserArgs),
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +181,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(args) => client::image(args),
         Command::Event(args) => client::event(args),
         Command::System(args) => client::system(args),
+        Command::Account(args) => client::account(args),
+        Command::User(args) => client::user(args),
         Command::Catalogers => {
             let mut table = String::from("| cataloger | reads |\n|---|---|\n");
             for (name, reads) in customs_catalog::cataloger_table() {

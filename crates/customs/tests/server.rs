@@ -775,6 +775,61 @@ fn a_pipeline_gates_with_two_calls_on_images_from_a_registry() {
             .status
             .success()
     );
+    // Administration from the CLI: an account, a read-only user (password on stdin), a key.
+    assert!(
+        run(cli(&server, ADMIN).args(["account", "add", "qa"]))
+            .status
+            .success()
+    );
+    let mut add_user = cli(&server, ADMIN);
+    add_user
+        .args([
+            "user",
+            "add",
+            "quinn",
+            "--to-account",
+            "qa",
+            "--role",
+            "read-only",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = add_user.spawn().unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"quinn-password\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(cli(&server, ("quinn", "quinn-password")).args(["user", "api-key", "ci"]));
+    let key: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(customs()
+        .env("CUSTOMS_URL", &server.base)
+        .env("CUSTOMS_API_KEY", key["key"].as_str().unwrap())
+        .env_remove("CUSTOMS_USERNAME")
+        .args(["image", "list"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "qa has no images");
+    let out = run(customs()
+        .env("CUSTOMS_URL", &server.base)
+        .env("CUSTOMS_API_KEY", key["key"].as_str().unwrap())
+        .args([
+            "image",
+            "add",
+            &format!("registry:{}/team/lang:1", registry.address),
+        ]));
+    assert_eq!(out.status.code(), Some(2), "read-only");
+    assert!(stderr(&out).contains("403"), "{}", stderr(&out));
 
     // Wrong credentials, a server that is not there, an image the registry does not have.
     let out = run(cli(&server, ("admin", "wrong-password")).args(["image", "list"]));
