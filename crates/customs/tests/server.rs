@@ -1372,3 +1372,128 @@ fn a_registry_that_goes_down_fails_the_analysis_with_the_reason_and_a_retry_succ
     assert_eq!(status, 200);
     wait_analyzed(&server, ADMIN, &digest);
 }
+
+#[test]
+fn images_come_as_uploaded_archives_and_sboms_and_tenants_cannot_read_server_paths() {
+    if !require_tool("skopeo") {
+        return;
+    }
+    let server = Server::start(None);
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts",
+            ADMIN,
+            Some(json!({"name": "tenant"}))
+        )
+        .0,
+        201
+    );
+    let user = json!({"username": "tina", "password": "password-1", "role": "read-write"});
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts/tenant/users",
+            ADMIN,
+            Some(user)
+        )
+        .0,
+        201
+    );
+    let tina = ("tina", "password-1");
+    // A path on the server's disk is the operator's, not a tenant's.
+    let (status, body) = add(&server, tina, "lang");
+    assert_eq!(status, 403);
+    let _ = body;
+
+    // An archive made by `docker save` (here skopeo), uploaded.
+    let archive = scratch().join("debian.docker.tar");
+    sh(&format!(
+        "skopeo copy -q oci:{}:debian-base docker-archive:{}:example/debian:12",
+        shared_layout().display(),
+        archive.display()
+    ));
+    let upload = |bytes: Vec<u8>| {
+        let r = client()
+            .post(server.url("/v2/images/archive?tag=example/debian:12"))
+            .basic_auth(tina.0, Some(tina.1))
+            .body(bytes)
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (
+            status,
+            serde_json::from_str::<Value>(&r.text().unwrap()).unwrap_or(Value::Null),
+        )
+    };
+    let (status, added) = upload(std::fs::read(&archive).unwrap());
+    assert_eq!(status, 201, "{added}");
+    let digest = added[0]["imageDigest"].as_str().unwrap().to_string();
+    let image = wait_analyzed(&server, tina, &digest);
+    assert_eq!(image["image_detail"][0]["fulltag"], "example/debian:12");
+    let (_, content) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/content/os"),
+        tina,
+        None,
+    );
+    assert_eq!(
+        content["content"].as_array().unwrap().len(),
+        88,
+        "debian-base's 88 packages"
+    );
+    let (status, refused) = upload(b"not an archive at all".to_vec());
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an image archive")
+    );
+
+    // An SBOM made elsewhere, kept as an image without pulling anything.
+    let sbom = sbom_json(&shared_image("alpine-3.12"), &[]);
+    let (status, imported) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        tina,
+        Some(json!({"source": {"sbom": {"document": sbom, "tag": "example/alpine:3.12"}}})),
+    );
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(imported[0]["analysis_status"], "analyzed");
+    let digest = imported[0]["imageDigest"].as_str().unwrap();
+    let (_, vulns) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/vuln/os"),
+        tina,
+        None,
+    );
+    assert!(
+        vulns["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vuln"] == "CVE-2022-37434")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dir_sbom = sbom_json(&format!("dir:{}", dir.path().display()), &[]);
+    let (status, refused) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        tina,
+        Some(json!({"source": {"sbom": {"document": dir_sbom}}})),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no image digest")
+    );
+}

@@ -104,6 +104,7 @@ pub(crate) fn api() -> Api {
         "Add an image by tag or digest (source.tag.pullstring); queued for analysis",
         add_image,
     )
+    .op(M::POST, "/v2/images/archive", "Upload an image archive (docker save or OCI archive; ?tag=) for analysis", upload_archive)
     .op(
         M::GET,
         "/v2/images/{digest}",
@@ -550,8 +551,18 @@ struct AddImageRequest {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum ImageSource {
-    Tag { pullstring: String },
-    Digest { pullstring: String },
+    Tag {
+        pullstring: String,
+    },
+    Digest {
+        pullstring: String,
+    },
+    /// A customs SBOM of an image, kept without pulling it.
+    Sbom {
+        document: Value,
+        #[serde(default)]
+        tag: Option<String>,
+    },
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -567,18 +578,51 @@ async fn add_image(
     Json(request): Json<AddImageRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     principal.require(Action::WriteImages)?;
-    let pullstring = match &request.source {
-        ImageSource::Tag { pullstring } | ImageSource::Digest { pullstring } => pullstring.clone(),
+    let annotations = request.annotations.unwrap_or_else(|| json!({}));
+    let pullstring = match request.source {
+        ImageSource::Tag { pullstring } | ImageSource::Digest { pullstring } => pullstring,
+        ImageSource::Sbom { document, tag } => {
+            return import_sbom(&state, &principal, document, tag, annotations).await;
+        }
     };
     let source = SourceRef::parse(&pullstring)
         .map_err(|e| ApiError::bad_request(format!("pullstring {pullstring:?}: {e}")))?;
+    // Paths on the server's own disk are the operator's: a tenant reads registries and the
+    // archives it uploads, never another tenant's files.
+    if !matches!(source, SourceRef::Registry(_)) && !principal.is_admin() {
+        return Err(ApiError::forbidden(
+            "only registry images can be added by reference; upload an archive to POST /v2/images/archive",
+        ));
+    }
+    add_source(
+        &state,
+        &principal,
+        &pullstring,
+        source,
+        annotations,
+        q.force == Some(true),
+        None,
+    )
+    .await
+}
+
+/// Adds the image `source` names (its digest read now) and queues its analysis.
+async fn add_source(
+    state: &AppState,
+    principal: &Principal,
+    pullstring: &str,
+    source: SourceRef,
+    annotations: Value,
+    force: bool,
+    tag_override: Option<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     if matches!(source, SourceRef::Dir { .. }) {
         return Err(ApiError::bad_request(
             "a directory has no digest to keep it by; send an image (registry, OCI or docker archive)",
         ));
     }
     // The digest first: it names the image, and a registry that refuses is said now.
-    let registry = crate::registry_options(&state, &principal.account, &source).await?;
+    let registry = crate::registry_options(state, &principal.account, &source).await?;
     let source_for_open = source.clone();
     let metadata = tokio::task::spawn_blocking(move || {
         customs_image::open(
@@ -599,22 +643,29 @@ async fn add_image(
             format!("cannot read {pullstring}: {e}"),
         )
     })?;
+    // A `docker save` archive has no manifest digest: its image id (the config's digest)
+    // names it, as the SBOM's subject does.
     let digest = metadata
         .manifest_digest
+        .or(metadata.config_digest)
         .map(|d| d.to_string())
-        .ok_or_else(|| ApiError::bad_request(format!("{pullstring} has no manifest digest")))?;
-    let tag = match &source {
-        SourceRef::Registry { .. } => pullstring
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{pullstring} has neither a manifest nor a config digest"
+            ))
+        })?;
+    let tag = match (tag_override, &source) {
+        (Some(t), _) => t,
+        (None, SourceRef::Registry(_)) => pullstring
             .strip_prefix("registry:")
-            .unwrap_or(&pullstring)
+            .unwrap_or(pullstring)
             .to_string(),
-        _ => metadata
+        (None, _) => metadata
             .tags
             .first()
             .cloned()
-            .unwrap_or_else(|| pullstring.clone()),
+            .unwrap_or_else(|| pullstring.to_string()),
     };
-    let annotations = request.annotations.unwrap_or_else(|| json!({}));
     let (image, created) = state
         .store
         .add_image(
@@ -624,8 +675,7 @@ async fn add_image(
             &annotations,
         )
         .await?;
-    let needs_analysis =
-        created || q.force == Some(true) || image.status == AnalysisStatus::AnalysisFailed;
+    let needs_analysis = created || force || image.status == AnalysisStatus::AnalysisFailed;
     if needs_analysis {
         state
             .store
@@ -656,6 +706,145 @@ async fn add_image(
         StatusCode::OK
     };
     Ok((status, Json(json!([image_json(&image)]))))
+}
+
+/// An SBOM made elsewhere (`customs sbom -o json` of an image) kept as an image: matched and
+/// evaluated now, nothing pulled.
+async fn import_sbom(
+    state: &AppState,
+    principal: &Principal,
+    document: Value,
+    tag: Option<String>,
+    annotations: Value,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let sbom: customs_sbom::Sbom = serde_json::from_value(document).map_err(|e| {
+        ApiError::bad_request(format!(
+            "source.sbom is not a customs SBOM (customs sbom -o json): {e}"
+        ))
+    })?;
+    let digest = sbom
+        .subject_digest()
+        .map(|d| d.to_string())
+        .ok_or_else(|| ApiError::bad_request("the SBOM describes no image digest (an SBOM of a directory cannot be kept as an image)"))?;
+    check_digest(&digest)?;
+    let tag = tag.unwrap_or_else(|| sbom.subject_name());
+    let account = principal.account.as_str();
+    let (_, created) = state
+        .store
+        .add_image(account, &digest, std::slice::from_ref(&tag), &annotations)
+        .await?;
+    let (report, evaluation) = crate::assess(state, account, &sbom, &tag).await?;
+    let key = digest.as_str();
+    let put = |name: &'static str, bytes: Vec<u8>| async move {
+        state
+            .objects
+            .put(account, key, name, bytes)
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot store the {name}: {e}")))
+    };
+    put("sbom", serde_json::to_vec(&sbom).expect("SBOMs serialise")).await?;
+    if let Some(r) = &report {
+        put(
+            "vulnerabilities",
+            serde_json::to_vec(r).expect("reports serialise"),
+        )
+        .await?;
+    }
+    put(
+        "evaluation",
+        serde_json::to_vec(&evaluation).expect("evaluations serialise"),
+    )
+    .await?;
+    state
+        .store
+        .set_analysis_status(
+            account,
+            &digest,
+            AnalysisStatus::Analyzed,
+            Some("imported SBOM"),
+        )
+        .await?;
+    state
+        .store
+        .add_event(&Event::new(
+            account,
+            "user.image.analysis.completed",
+            "INFO",
+            "image_digest",
+            &digest,
+            json!({"tag": tag, "imported": true}),
+        ))
+        .await?;
+    let image = state.store.image(account, &digest).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!([image_json(&image)]))))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ArchiveQuery {
+    tag: Option<String>,
+    #[serde(default)]
+    force: Option<bool>,
+}
+
+/// An image archive (`docker save`, OCI archive; gzip or not) in the request body, kept in
+/// the data directory and analysed like a pulled image.
+async fn upload_archive(
+    principal: Principal,
+    State(state): State<AppState>,
+    Query(q): Query<ArchiveQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::WriteImages)?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "the request body is empty: send the image archive",
+        ));
+    }
+    let dir = state
+        .config
+        .data_dir
+        .join("uploads")
+        .join(&principal.account);
+    let path = dir.join(format!("{}.tar", customs_store::now_ms()));
+    let write_path = path.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::create_dir_all(write_path.parent().expect("uploads have a parent"))?;
+        let tmp = write_path.with_extension("part");
+        std::fs::write(&tmp, &body)?;
+        std::fs::rename(&tmp, &write_path)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| ApiError::internal(format!("cannot keep the upload: {e}")))?;
+    let pullstring = path.display().to_string();
+    let source = match SourceRef::parse(&pullstring) {
+        Ok(s @ (SourceRef::DockerArchive { .. } | SourceRef::OciArchive { .. })) => s,
+        Ok(_) | Err(_) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(ApiError::bad_request(
+                "the body is not an image archive (docker save or OCI archive)",
+            ));
+        }
+    };
+    let result = add_source(
+        &state,
+        &principal,
+        &pullstring,
+        source,
+        json!({}),
+        q.force == Some(true),
+        q.tag,
+    )
+    .await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(&path);
+    }
+    result
 }
 
 #[derive(Debug, Deserialize)]
