@@ -93,10 +93,27 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         lease: Duration::from_secs(args.lease_seconds.max(1)),
         feed_check_interval: Duration::from_secs(args.feed_check_seconds.max(1)),
     };
+    init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(customs_server::serve(config))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Logs on standard error: readable text on a terminal, one JSON object per line otherwise
+/// (for a log collector). `CUSTOMS_LOG` filters (`info` by default; `customs_server=debug`).
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTOMS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() {
+        builder.init();
+    } else {
+        builder.json().with_current_span(false).init();
+    }
 }

@@ -619,6 +619,26 @@ fn end_to_end_on_sqlite() {
         .read_to_string(&mut err)
         .unwrap();
     assert!(err.contains("stopping"), "{err}");
+    // Not a terminal: one JSON object per line, requests with their route pattern and status.
+    let lines: Vec<Value> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}"))
+        })
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["route"] == "/v2/images/{digest}" && l["fields"]["status"] == 200),
+        "{err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "analysis completed"),
+        "{err}"
+    );
     assert!(
         !err.contains(ADMIN_PASSWORD),
         "the admin password is never printed"

@@ -99,7 +99,8 @@ async fn open(config: &Config) -> Result<Store, ServeError> {
             .create_user(auth::ADMIN_ACCOUNT, "admin", &hash.0, "full-control")
             .await?;
         if generated {
-            // Printed once, on the terminal that started the server; never logged again.
+            // Printed once, on standard error of the process that created the store; never
+            // written to the log.
             eprintln!(
                 "customs serve: created the user admin with the password {} (set CUSTOMS_ADMIN_PASSWORD to choose it)",
                 hash.1
@@ -139,16 +140,16 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             address: config.listen,
             reason: e.to_string(),
         })?;
-    eprintln!(
-        "customs serve: listening on http://{} ({} store, {} workers)",
-        listener.local_addr()?,
-        store.backend(),
-        config.workers
+    tracing::info!(
+        address = %listener.local_addr()?,
+        store = store.backend(),
+        workers = config.workers,
+        "customs serve: listening"
     );
     axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    eprintln!("customs serve: stopping; workers finish the jobs in hand");
+    tracing::info!("customs serve: stopping; workers finish the jobs in hand");
     let _ = stop_tx.send(true);
     for w in workers {
         let _ = w.await;

@@ -121,11 +121,9 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
-    state.metrics.request(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    tracing::info!(method = %method, route = %route, status, ms = took.as_secs_f64() * 1000.0, "request");
+    state.metrics.request(&method, &route, status, took);
     response
 }

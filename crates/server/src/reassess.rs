@@ -56,10 +56,7 @@ pub(crate) async fn run(
         match reassess_all(&state, now.as_deref().unwrap_or_default()).await {
             Ok(()) => seen = now,
             Err(e) => {
-                eprintln!(
-                    "customs serve: re-evaluation after the feed update failed: {}",
-                    e.message
-                );
+                tracing::error!(error = %e.message, "re-evaluation after the feed update failed");
                 tokio::time::sleep(Duration::from_secs(5)).await;
             }
         }
@@ -125,6 +122,12 @@ async fn reassess_all(state: &AppState, built: &str) -> Result<(), ApiError> {
             }
         }
     }
+    tracing::info!(
+        images,
+        changed,
+        built,
+        "re-evaluated every image after a feed update"
+    );
     state
         .store
         .add_event(&Event::new(

@@ -35,7 +35,7 @@ pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver
                 continue;
             }
             Err(e) => {
-                eprintln!("customs serve: worker {name}: cannot claim a job: {e}");
+                tracing::warn!(worker = %name, error = %e, "cannot claim a job");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
@@ -59,12 +59,24 @@ pub(crate) async fn run(state: AppState, name: String, mut stop: watch::Receiver
             Err(_) if job.attempts < job.max_attempts => "retried",
             Err(_) => "failed",
         };
+        match &outcome {
+            Ok(()) => tracing::info!(
+                worker = %name, job = %job.id, account = %job.account, digest = %job.subject,
+                attempt = job.attempts, seconds = started.elapsed().as_secs_f64(), "analysis completed"
+            ),
+            Err(f) => tracing::warn!(
+                worker = %name, job = %job.id, account = %job.account, digest = %job.subject,
+                attempt = job.attempts, reason = %f.reason, "analysis failed"
+            ),
+        }
         match finish(&state, &name, &job, outcome).await {
             Ok(()) => state.metrics.analysis(label, started.elapsed()),
             Err(StoreError::LeaseLost(_)) => {
                 state.metrics.analysis("lease_lost", started.elapsed())
             }
-            Err(e) => eprintln!("customs serve: worker {name}: job {}: {e}", job.id),
+            Err(e) => {
+                tracing::error!(worker = %name, job = %job.id, error = %e, "cannot record the outcome of a job")
+            }
         }
     }
 }
