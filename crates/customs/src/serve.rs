@@ -1,21 +1,39 @@
-//! `customs serve`: the API server and its workers.
+//! `customs serve`: the API server and its workers. Every setting comes from a flag, else its
+//! environment variable, else the configuration file (`--config`), else its default.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
+use serde::Deserialize;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8228";
+const DEFAULT_WORKERS: usize = 2;
+const DEFAULT_LEASE_SECONDS: u64 = 60;
+const DEFAULT_FEED_CHECK_SECONDS: u64 = 300;
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Where the server keeps its SQLite store and its documents (SBOMs, reports).
+    /// A YAML file with any of the settings below (data_dir, listen, database_url, db, workers,
+    /// lease_seconds, feed_check_seconds, insecure_registries); flags and environment
+    /// variables win over it.
+    #[arg(
+        long,
+        env = "CUSTOMS_SERVE_CONFIG",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    config: Option<PathBuf>,
+
+    /// Where the server keeps its SQLite store and its documents (SBOMs, reports). Required.
     #[arg(
         long,
         env = "CUSTOMS_DATA_DIR",
-        value_name = "DIR",
-        required_unless_present = "print_openapi"
+        hide_env_values = true,
+        value_name = "DIR"
     )]
     data_dir: Option<PathBuf>,
 
@@ -23,14 +41,14 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     print_openapi: bool,
 
-    /// The address to listen on.
+    /// The address to listen on [default: 127.0.0.1:8228].
     #[arg(
         long,
         env = "CUSTOMS_LISTEN",
-        default_value = "127.0.0.1:8228",
+        hide_env_values = true,
         value_name = "HOST:PORT"
     )]
-    listen: SocketAddr,
+    listen: Option<SocketAddr>,
 
     /// Keep the store in PostgreSQL instead of SQLite (postgres://USER[:PASSWORD]@HOST[:PORT]/DB).
     #[arg(
@@ -41,28 +59,65 @@ pub(crate) struct ServeArgs {
     )]
     database_url: Option<String>,
 
-    /// The vulnerability database the workers match with (else $CUSTOMS_DB, else the default).
-    #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
+    /// The vulnerability database the workers match with [default: the one `customs db` uses].
+    #[arg(long, env = "CUSTOMS_DB", hide_env_values = true, value_name = "PATH")]
     db: Option<PathBuf>,
 
-    /// How many images are analysed at once (0: an API-only node; other processes on the same
-    /// store do the analyses).
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    workers: usize,
+    /// How many images are analysed at once; 0 makes an API-only node (other processes on the
+    /// same store do the analyses) [default: 2].
+    #[arg(
+        long,
+        env = "CUSTOMS_WORKERS",
+        hide_env_values = true,
+        value_name = "N"
+    )]
+    workers: Option<usize>,
 
     /// Seconds a worker holds a job between renewals; a dead worker's job is taken over after
-    /// this.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    lease_seconds: u64,
+    /// this [default: 60].
+    #[arg(
+        long,
+        env = "CUSTOMS_LEASE_SECONDS",
+        hide_env_values = true,
+        value_name = "SECONDS"
+    )]
+    lease_seconds: Option<u64>,
 
-    /// Seconds between checks of the vulnerability database for an update (which re-evaluates
-    /// every image).
-    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
-    feed_check_seconds: u64,
+    /// Seconds between checks of the vulnerability database for an update, which re-evaluates
+    /// every image [default: 300].
+    #[arg(
+        long,
+        env = "CUSTOMS_FEED_CHECK_SECONDS",
+        hide_env_values = true,
+        value_name = "SECONDS"
+    )]
+    feed_check_seconds: Option<u64>,
 
-    /// Allow plain HTTP to this registry host[:port] (loopback hosts are always allowed).
+    /// Allow plain HTTP to this registry host[:port] (repeatable; loopback hosts always are).
     #[arg(long = "insecure-registry", value_name = "HOST")]
     insecure_registries: Vec<String>,
+}
+
+/// The configuration file: the same settings, by the flags' names with `_`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    database_url: Option<String>,
+    db: Option<PathBuf>,
+    workers: Option<usize>,
+    lease_seconds: Option<u64>,
+    feed_check_seconds: Option<u64>,
+    #[serde(default)]
+    insecure_registries: Vec<String>,
+}
+
+fn read_config(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    serde_yaml_ng::from_str(&text)
+        .with_context(|| format!("the configuration {} is not valid", path.display()))
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
@@ -73,25 +128,45 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
+    let file = match &args.config {
+        Some(path) => read_config(path)?,
+        None => FileConfig::default(),
+    };
+    let Some(data_dir) = args.data_dir.or(file.data_dir) else {
+        bail!("no data directory: give --data-dir, CUSTOMS_DATA_DIR or data_dir in --config");
+    };
+    let mut insecure = file.insecure_registries;
+    insecure.extend(args.insecure_registries);
     let config = customs_server::Config {
-        data_dir: args
-            .data_dir
-            .expect("clap requires it without --print-openapi"),
-        listen: args.listen,
-        database_url: args.database_url,
-        vulndb: crate::db::resolve_path(args.db),
-        workers: args.workers,
+        data_dir,
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses")),
+        database_url: args.database_url.or(file.database_url),
+        vulndb: crate::db::resolve_path(args.db.or(file.db)),
+        workers: args.workers.or(file.workers).unwrap_or(DEFAULT_WORKERS),
         // Read here, not as a flag: a password on a command line is visible to every user.
         admin_password: std::env::var("CUSTOMS_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty()),
         registry: customs_image::RegistryOptions {
-            insecure: args.insecure_registries,
+            insecure,
             ..Default::default()
         },
         poll_interval: Duration::from_millis(500),
-        lease: Duration::from_secs(args.lease_seconds.max(1)),
-        feed_check_interval: Duration::from_secs(args.feed_check_seconds.max(1)),
+        lease: Duration::from_secs(
+            args.lease_seconds
+                .or(file.lease_seconds)
+                .unwrap_or(DEFAULT_LEASE_SECONDS)
+                .max(1),
+        ),
+        feed_check_interval: Duration::from_secs(
+            args.feed_check_seconds
+                .or(file.feed_check_seconds)
+                .unwrap_or(DEFAULT_FEED_CHECK_SECONDS)
+                .max(1),
+        ),
     };
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -1517,3 +1517,89 @@ fn images_come_as_uploaded_archives_and_sboms_and_tenants_cannot_read_server_pat
             .contains("no image digest")
     );
 }
+
+#[test]
+fn the_settings_reference_in_the_docs_is_current() {
+    let out = run(customs().args(["serve", "--help"]));
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/server.md"),
+    )
+    .unwrap();
+    let block = format!(
+        "<!-- serve-help:start -->\n```text\n{}\n```\n<!-- serve-help:end -->",
+        help.trim_end()
+    );
+    assert!(
+        docs.contains(&block),
+        "docs/server.md's settings are out of date: run scripts/update-docs"
+    );
+}
+
+#[test]
+fn settings_come_from_a_configuration_file_and_flags_win() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = data.path().join("serve.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir: {}\nlisten: 127.0.0.1:{port}\nworkers: 0\n",
+            data.path().display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env_remove("CUSTOMS_DATA_DIR")
+        .env_remove("CUSTOMS_LISTEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server {
+        child: Some(child),
+        base: format!("http://127.0.0.1:{port}"),
+        _data: None,
+    };
+    let started = Instant::now();
+    while client().get(server.url("/health")).send().is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the configured address does not answer"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        data.path().join("customs.sqlite").exists(),
+        "the configured data directory is used"
+    );
+    let child = server.child.as_mut().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut log = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("\"workers\":0"), "{log}");
+    // A key the server does not know is an error, not ignored.
+    std::fs::write(&config, "data_dir: /tmp\nworker: 3\n").unwrap();
+    let out = run(customs().args(["serve", "--config"]).arg(&config));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown field"), "{}", stderr(&out));
+    // No data directory anywhere.
+    let out = run(customs().env_remove("CUSTOMS_DATA_DIR").args(["serve"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no data directory"),
+        "{}",
+        stderr(&out)
+    );
+}
