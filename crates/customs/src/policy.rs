@@ -314,12 +314,9 @@ impl PolicyInput {
             .transpose()?;
         let now = Timestamp::parse_unix(Timestamp::now_or_source_date_epoch().as_str())
             .expect("the clock formats as RFC 3339");
-        let feeds = input.db_built.map(|built| FeedFacts {
-            oldest_sync: Timestamp::parse_unix(built),
-            distro_covered: input
-                .report
-                .is_none_or(|r| r.distro_coverage.iter().all(|(_, covered)| *covered)),
-        });
+        let feeds = input
+            .db_built
+            .map(|built| FeedFacts::new(built, input.report));
         let subject = Subject {
             sbom,
             vulnerabilities: input.report,

@@ -18,6 +18,8 @@ struct Server {
     child: Option<Child>,
     base: String,
     _data: Option<tempfile::TempDir>,
+    /// Where its standard error goes: a file, so that a chatty log never fills a pipe.
+    log: Option<std::path::PathBuf>,
 }
 
 impl Drop for Server {
@@ -30,49 +32,60 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(database_url: Option<&str>) -> Server {
-        let data = tempfile::tempdir().unwrap();
+    /// `customs serve` on `data`, matching with `db`, with `extra` flags; returns once it
+    /// answers.
+    fn spawn(data: &std::path::Path, db: &std::path::Path, extra: &[&str]) -> Server {
         let port = free_port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_customs"));
-        cmd.args(["serve", "--data-dir"])
-            .arg(data.path())
+        let log = data.join(format!("server-{port}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_customs"))
+            .args(["serve", "--data-dir"])
+            .arg(data)
             .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
-            .arg(shared_db())
+            .arg(db)
+            .args(extra)
             .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env_remove("CUSTOMS_DATABASE_URL")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        if let Some(url) = database_url {
-            cmd.args(["--database-url", url]);
-        }
-        let child = cmd.spawn().expect("customs serve starts");
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("customs serve starts");
         let server = Server {
             child: Some(child),
             base: format!("http://127.0.0.1:{port}"),
-            _data: Some(data),
+            _data: None,
+            log: Some(log),
         };
         let started = Instant::now();
         loop {
-            if let Ok(r) = client().get(format!("{}/health", server.base)).send()
+            if let Ok(r) = client().get(server.url("/health")).send()
                 && r.status().is_success()
             {
                 return server;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(60),
-                "the server did not come up"
+                "the server did not come up: {}",
+                server.log()
             );
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
-    /// A server some other part of the test runs.
-    fn at(base: String) -> Server {
-        Server {
-            child: None,
-            base,
-            _data: None,
-        }
+    /// A server on a data directory of its own, on SQLite or on `database_url`.
+    fn start(database_url: Option<&str>) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let extra: Vec<&str> = database_url.map_or(Vec::new(), |u| vec!["--database-url", u]);
+        let mut server = Server::spawn(data.path(), shared_db(), &extra);
+        server._data = Some(data);
+        server
+    }
+
+    /// What it wrote on standard error so far.
+    fn log(&self) -> String {
+        self.log
+            .as_ref()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     fn url(&self, path: &str) -> String {
@@ -610,14 +623,7 @@ fn end_to_end_on_sqlite() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "{status:?}");
-    let mut err = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = server.log();
     assert!(err.contains("stopping"), "{err}");
     // Not a terminal: one JSON object per line, requests with their route pattern and status.
     let lines: Vec<Value> = err
@@ -935,33 +941,7 @@ fn a_database_update_re_evaluates_exactly_the_affected_images() {
     let db = scratch().join("reassess.sqlite");
     std::fs::copy(shared_db(), &db).unwrap();
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--feed-check-seconds",
-            "3600",
-            "--db",
-        ])
-        .arg(&db)
-        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child: Some(child),
-        base: format!("http://127.0.0.1:{port}"),
-        _data: Some(data),
-    };
-    let started = Instant::now();
-    while client().get(server.url("/health")).send().is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let server = Server::spawn(data.path(), &db, &["--feed-check-seconds", "3600"]);
     let mut digests = std::collections::BTreeMap::new();
     for image in ["debian-base", "lang", "alpine-3.12"] {
         let (_, digest) = add(&server, ADMIN, image);
@@ -1065,39 +1045,18 @@ fn a_database_update_re_evaluates_exactly_the_affected_images() {
 }
 
 /// A server process on `data` (SQLite), one worker, two-second leases.
-fn start_on(data: &std::path::Path) -> (Child, String) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args([
-            "serve",
-            "--workers",
-            "1",
-            "--lease-seconds",
-            "2",
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
-        .arg(shared_db())
-        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while client().get(format!("{base}/health")).send().is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, base)
+fn start_on(data: &std::path::Path) -> Server {
+    Server::spawn(
+        data,
+        shared_db(),
+        &["--workers", "1", "--lease-seconds", "2"],
+    )
 }
 
 #[test]
 fn a_worker_killed_mid_analysis_is_taken_over_and_nothing_is_duplicated() {
     let data = tempfile::tempdir().unwrap();
-    let (mut first, base) = start_on(data.path());
-    let server = Server::at(base);
+    let mut server = start_on(data.path());
     let mut digests = Vec::new();
     for image in ["lang", "debian-base", "alpine-3.12"] {
         digests.push(add(&server, ADMIN, image).1);
@@ -1110,6 +1069,7 @@ fn a_worker_killed_mid_analysis_is_taken_over_and_nothing_is_duplicated() {
                 == "analyzing"
         });
         if let Some(d) = analyzing {
+            let first = server.child.as_mut().unwrap();
             first.kill().unwrap();
             first.wait().unwrap();
             break d.clone();
@@ -1121,12 +1081,7 @@ fn a_worker_killed_mid_analysis_is_taken_over_and_nothing_is_duplicated() {
         std::thread::sleep(Duration::from_millis(20));
     };
     // Another server process on the same store takes the job over once the lease runs out.
-    let (second, base) = start_on(data.path());
-    let server = Server {
-        child: Some(second),
-        base,
-        _data: None,
-    };
+    let server = start_on(data.path());
     for d in &digests {
         wait_analyzed(&server, ADMIN, d);
     }
@@ -1208,7 +1163,7 @@ fn registry_credentials_are_per_account_and_never_shown() {
             credentials: Some(("ci".into(), PASSWORD.into())),
         },
     );
-    let mut server = Server::start(None);
+    let server = Server::start(None);
     let source = format!("registry:{}/example/alpine:alpine-3.12", registry.address);
     let body = json!({"source": {"tag": {"pullstring": source}}});
     // Without credentials the registry refuses, and the answer says so.
@@ -1268,51 +1223,11 @@ fn registry_credentials_are_per_account_and_never_shown() {
     ] {
         everything.push_str(&call(&server, "GET", path, ADMIN, None).1.to_string());
     }
-    let child = server.child.as_mut().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut log = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    everything.push_str(&log);
+    everything.push_str(&server.log());
     assert!(
         !everything.contains(PASSWORD),
         "the registry password leaked"
     );
-}
-
-/// A `docker-registry` on a fixed port and storage, so that it can be stopped and started again.
-fn docker_registry(root: &std::path::Path, port: u16) -> Child {
-    let config = root.join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            root.join("data").display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new("docker-registry")
-        .arg("serve")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "docker-registry did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
 }
 
 #[test]
@@ -1322,34 +1237,14 @@ fn a_registry_that_goes_down_fails_the_analysis_with_the_reason_and_a_retry_succ
     }
     let root = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut registry = docker_registry(root.path(), port);
+    let mut registry = spawn_registry(root.path(), port);
     sh(&format!(
         "skopeo copy -q --dest-tls-verify=false oci:{}:alpine-3.12 docker://127.0.0.1:{port}/team/alpine:1",
         shared_layout().display()
     ));
     // An API-only node takes the image (the registry answers with its digest) ...
     let data = tempfile::tempdir().unwrap();
-    let api_port = free_port();
-    let api = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--workers", "0", "--data-dir"])
-        .arg(data.path())
-        .args(["--listen", &format!("127.0.0.1:{api_port}"), "--db"])
-        .arg(shared_db())
-        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child: Some(api),
-        base: format!("http://127.0.0.1:{api_port}"),
-        _data: None,
-    };
-    let started = Instant::now();
-    while client().get(server.url("/health")).send().is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = Server::spawn(data.path(), shared_db(), &["--workers", "0"]);
     let pull = json!({"source": {"tag": {"pullstring": format!("registry:127.0.0.1:{port}/team/alpine:1")}}});
     let (status, added) = call(&server, "POST", "/v2/images", ADMIN, Some(pull.clone()));
     assert_eq!(status, 201, "{added}");
@@ -1357,12 +1252,7 @@ fn a_registry_that_goes_down_fails_the_analysis_with_the_reason_and_a_retry_succ
     // ... then the registry goes down before a worker pulls the layers.
     registry.kill().unwrap();
     registry.wait().unwrap();
-    let (worker, _) = start_on(data.path());
-    let _worker = Server {
-        child: Some(worker),
-        base: String::new(),
-        _data: None,
-    };
+    let _worker = start_on(data.path());
     let started = Instant::now();
     let failed = loop {
         let (_, image) = call(&server, "GET", &format!("/v2/images/{digest}"), ADMIN, None);
@@ -1384,9 +1274,10 @@ fn a_registry_that_goes_down_fails_the_analysis_with_the_reason_and_a_retry_succ
     assert_eq!(events["results"].as_array().unwrap().len(), 1);
     // The registry is back: adding the image again retries it, and it succeeds.
     let _registry = Server {
-        child: Some(docker_registry(root.path(), port)),
+        child: Some(spawn_registry(root.path(), port)),
         base: String::new(),
         _data: None,
+        log: None,
     };
     let (status, _) = call(&server, "POST", "/v2/images", ADMIN, Some(pull));
     assert_eq!(status, 200);
@@ -1550,6 +1441,7 @@ fn settings_come_from_a_configuration_file_and_flags_win() {
         ),
     )
     .unwrap();
+    let log = data.path().join("server.log");
     let child = Command::new(env!("CARGO_BIN_EXE_customs"))
         .args(["serve", "--config"])
         .arg(&config)
@@ -1557,13 +1449,14 @@ fn settings_come_from_a_configuration_file_and_flags_win() {
         .env_remove("CUSTOMS_DATA_DIR")
         .env_remove("CUSTOMS_LISTEN")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let mut server = Server {
+    let server = Server {
         child: Some(child),
         base: format!("http://127.0.0.1:{port}"),
         _data: None,
+        log: Some(log),
     };
     let started = Instant::now();
     while client().get(server.url("/health")).send().is_err() {
@@ -1577,17 +1470,7 @@ fn settings_come_from_a_configuration_file_and_flags_win() {
         data.path().join("customs.sqlite").exists(),
         "the configured data directory is used"
     );
-    let child = server.child.as_mut().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut log = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let log = server.log();
     assert!(log.contains("\"workers\":0"), "{log}");
     // A key the server does not know is an error, not ignored.
     std::fs::write(&config, "data_dir: /tmp\nworker: 3\n").unwrap();

@@ -15,6 +15,18 @@ pub struct FeedFacts {
     pub distro_covered: bool,
 }
 
+impl FeedFacts {
+    /// The facts of a database built at `built` (RFC 3339) that produced `report`: the
+    /// distribution is covered when every release its OS packages were looked up in is.
+    pub fn new(built: &str, report: Option<&Report>) -> FeedFacts {
+        FeedFacts {
+            oldest_sync: customs_sbom::Timestamp::parse_unix(built),
+            distro_covered: report
+                .is_none_or(|r| r.distro_coverage.iter().all(|(_, covered)| *covered)),
+        }
+    }
+}
+
 /// Everything the gates read about one image.
 pub struct Subject<'a> {
     pub sbom: &'a Sbom,

@@ -243,12 +243,7 @@ pub(crate) async fn assess(
         let subject = Subject {
             sbom: &sbom,
             vulnerabilities: report.as_ref(),
-            feeds: built.as_deref().map(|b| FeedFacts {
-                oldest_sync: Timestamp::parse_unix(b),
-                distro_covered: report
-                    .as_ref()
-                    .is_none_or(|r| r.distro_coverage.iter().all(|(_, c)| *c)),
-            }),
+            feeds: built.as_deref().map(|b| FeedFacts::new(b, report.as_ref())),
             dockerfile: None,
             previous: None,
             now,

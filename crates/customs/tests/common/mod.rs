@@ -159,6 +159,16 @@ pub fn free_port() -> u16 {
 pub fn start_registry() -> Registry {
     let root = tempfile::tempdir().unwrap().keep();
     let port = free_port();
+    let child = spawn_registry(&root, port);
+    Registry {
+        child,
+        address: format!("127.0.0.1:{port}"),
+    }
+}
+
+/// A `docker-registry` on 127.0.0.1:`port` keeping its data under `root`: started again on the
+/// same root and port, it serves what it had (a test stops a registry and brings it back).
+pub fn spawn_registry(root: &Path, port: u16) -> Child {
     let config = root.join("config.yml");
     std::fs::write(
         &config,
@@ -181,5 +191,5 @@ pub fn start_registry() -> Registry {
         assert!(Instant::now() < deadline, "docker-registry did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    Registry { child, address }
+    child
 }
