@@ -54,6 +54,35 @@ pub(crate) fn compare_dotted(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The package kinds a `package_type` parameter takes: all, os, non-os, or one type.
+pub(crate) const PACKAGE_TYPES: &[&str] = &[
+    "all",
+    "os",
+    "non-os",
+    "deb",
+    "apk",
+    "rpm",
+    "python",
+    "npm",
+    "java",
+    "go-module",
+    "rust-crate",
+    "binary",
+    "gem",
+    "composer",
+    "nuget",
+];
+
+/// Whether `p` is of the kind a `package_type` parameter asks for (none: every package).
+pub(crate) fn package_type_matches(wanted: Option<&str>, p: &customs_types::Package) -> bool {
+    match wanted {
+        None | Some("all") => true,
+        Some("os") => p.package_type.is_os(),
+        Some("non-os") => !p.package_type.is_os(),
+        Some(t) => p.package_type.as_str() == t,
+    }
+}
+
 /// The SBOM's file list by path, read as the container would: symlinks along a path are
 /// followed inside the image root (`/bin/ls` is `/usr/bin/ls` on a merged-/usr system).
 pub(crate) struct FileIndex<'a> {

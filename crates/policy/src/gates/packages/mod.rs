@@ -10,24 +10,6 @@ use super::common::{COMPARISONS, fire, holds, text_check};
 use crate::spec::{Args, Fire, Gate, Kind, Trigger, param};
 use crate::subject::Subject;
 
-const TYPES: &[&str] = &[
-    "all",
-    "os",
-    "non-os",
-    "deb",
-    "apk",
-    "rpm",
-    "python",
-    "npm",
-    "java",
-    "go-module",
-    "rust-crate",
-    "binary",
-    "gem",
-    "composer",
-    "nuget",
-];
-
 pub(crate) const GATE: Gate = Gate {
     name: "packages",
     description: "Checks the image's packages: required ones, denied ones, their attributes, and their files against the package databases.",
@@ -131,7 +113,7 @@ pub(crate) const GATE: Gate = Gate {
                 ),
                 param(
                     "type",
-                    Kind::OneOf(TYPES),
+                    Kind::OneOf(super::common::PACKAGE_TYPES),
                     false,
                     "deb",
                     "Only packages of this type (os, non-os or a package type).",
@@ -283,18 +265,9 @@ fn denylist(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
     }
 }
 
-fn type_matches(wanted: Option<&str>, p: &Package) -> bool {
-    match wanted {
-        None | Some("all") => true,
-        Some("os") => p.package_type.is_os(),
-        Some("non-os") => !p.package_type.is_os(),
-        Some(t) => p.package_type.as_str() == t,
-    }
-}
-
 fn metadata(args: &Args, subject: &Subject<'_>, fires: &mut Vec<Fire>) {
     for p in &subject.sbom.packages {
-        if !type_matches(args.text("type"), p) {
+        if !super::common::package_type_matches(args.text("type"), p) {
             continue;
         }
         if let Some(name) = args.text("name")

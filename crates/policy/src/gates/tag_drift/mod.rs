@@ -8,23 +8,7 @@ use crate::subject::Subject;
 
 const TYPE: crate::spec::Param = param(
     "package_type",
-    Kind::OneOf(&[
-        "all",
-        "os",
-        "non-os",
-        "deb",
-        "apk",
-        "rpm",
-        "python",
-        "npm",
-        "java",
-        "go-module",
-        "rust-crate",
-        "binary",
-        "gem",
-        "composer",
-        "nuget",
-    ]),
+    Kind::OneOf(super::common::PACKAGE_TYPES),
     false,
     "all",
     "Only packages of this type (os, non-os or a package type).",
@@ -60,13 +44,7 @@ type Inventory = BTreeMap<(String, String), Vec<String>>;
 fn inventory(sbom: &customs_sbom::Sbom, wanted: Option<&str>) -> Inventory {
     let mut out: Inventory = BTreeMap::new();
     for p in &sbom.packages {
-        let keep = match wanted {
-            None | Some("all") => true,
-            Some("os") => p.package_type.is_os(),
-            Some("non-os") => !p.package_type.is_os(),
-            Some(t) => p.package_type.as_str() == t,
-        };
-        if keep {
+        if super::common::package_type_matches(wanted, p) {
             let versions = out
                 .entry((p.package_type.as_str().to_string(), p.name.clone()))
                 .or_default();
