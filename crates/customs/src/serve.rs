@@ -150,6 +150,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         admin_password: std::env::var("CUSTOMS_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty()),
+        secret_key: std::env::var("CUSTOMS_SECRET_KEY")
+            .ok()
+            .filter(|k| !k.is_empty()),
         registry: customs_image::RegistryOptions {
             insecure,
             ..Default::default()

@@ -1213,6 +1213,18 @@ fn registry_credentials_are_per_account_and_never_shown() {
         Some(body),
     );
     assert_eq!(status, 400);
+    // Nor in the store's files: it is sealed with the server's key.
+    let data = server._data.as_ref().unwrap().path();
+    for file in ["customs.sqlite", "customs.sqlite-wal"] {
+        if let Ok(bytes) = std::fs::read(data.join(file)) {
+            assert!(
+                !bytes
+                    .windows(PASSWORD.len())
+                    .any(|w| w == PASSWORD.as_bytes()),
+                "{file} holds the registry password in clear"
+            );
+        }
+    }
     // The password is in no answer and no log line.
     let mut everything = String::new();
     for path in [

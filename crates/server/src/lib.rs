@@ -7,6 +7,7 @@ mod metrics;
 mod objects;
 mod reassess;
 mod routes;
+mod sealed;
 mod worker;
 
 use std::net::SocketAddr;
@@ -42,6 +43,9 @@ pub struct Config {
     pub workers: usize,
     /// The first admin's password; printed once when absent and the admin is new.
     pub admin_password: Option<String>,
+    /// The key registry passwords are sealed with (base64 of 32 bytes); else
+    /// `DATA_DIR/secret.key`.
+    pub secret_key: Option<String>,
     pub registry: RegistryOptions,
     /// How often an idle worker looks for a job.
     pub poll_interval: Duration,
@@ -62,6 +66,7 @@ pub(crate) struct AppState {
     /// Asks the feed watcher to look now.
     pub(crate) kick: Arc<watch::Sender<u64>>,
     pub(crate) metrics: Arc<metrics::Metrics>,
+    pub(crate) sealer: Arc<sealed::Sealer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +77,8 @@ pub enum ServeError {
     Listen { address: SocketAddr, reason: String },
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the secret key: {0}")]
+    SecretKey(String),
 }
 
 /// Opens the store and makes sure the admin account and user exist.
@@ -112,6 +119,8 @@ async fn open(config: &Config) -> Result<Store, ServeError> {
 
 /// Runs the server until SIGINT or SIGTERM, then lets the workers finish their jobs.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let sealer = sealed::Sealer::load(config.secret_key.as_deref(), &config.data_dir)
+        .map_err(ServeError::SecretKey)?;
     let store = Arc::new(open(&config).await?);
     let (kick_tx, kick_rx) = watch::channel(0u64);
     let state = AppState {
@@ -121,6 +130,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         config: Arc::new(config.clone()),
         kick: Arc::new(kick_tx),
         metrics: Arc::new(metrics::Metrics::default()),
+        sealer: Arc::new(sealer),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let watcher = tokio::spawn(reassess::run(state.clone(), stop_rx.clone(), kick_rx));
@@ -196,8 +206,12 @@ pub(crate) async fn registry_options(
     if let customs_image::SourceRef::Registry(r) = source
         && let Some(c) = state.store.registry(account, &r.host).await?
     {
+        let password = state
+            .sealer
+            .open(&c.password)
+            .map_err(|e| ApiError::internal(format!("the password stored for {}: {e}", r.host)))?;
         options.username = Some(c.username);
-        options.password = Some(c.password);
+        options.password = Some(password);
         if c.insecure {
             options.insecure.push(r.host.clone());
         }

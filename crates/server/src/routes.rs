@@ -396,7 +396,7 @@ async fn add_registry(
             &principal.account,
             &r.registry,
             &r.registry_user,
-            &r.registry_pass,
+            &state.sealer.seal(&r.registry_pass),
             !r.registry_verify,
         )
         .await?;
