@@ -56,15 +56,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// manifest digest is made up.
 fn layout(dir: &Path, layers: &[Vec<u8>], lie_about: Option<usize>) -> PathBuf {
     let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).unwrap();
-    let put = |bytes: &[u8]| -> String {
-        let d = sha256(bytes);
-        std::fs::write(blobs.join(&d), bytes).unwrap();
-        format!("sha256:{d}")
-    };
     let mut descriptors = Vec::new();
     for (i, l) in layers.iter().enumerate() {
-        let mut digest = put(l);
+        let mut digest = common::image_builder::put_blob(dir, l);
         if lie_about == Some(i) {
             let fake = "0".repeat(64);
             std::fs::write(blobs.join(&fake), l).unwrap();
@@ -77,22 +71,7 @@ fn layout(dir: &Path, layers: &[Vec<u8>], lie_about: Option<usize>) -> PathBuf {
         }));
     }
     let config = serde_json::json!({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}});
-    let config = config.to_string().into_bytes();
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&config), "size": config.len()},
-        "layers": descriptors,
-    })
-    .to_string()
-    .into_bytes();
-    let index = serde_json::json!({
-        "schemaVersion": 2,
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(&manifest), "size": manifest.len(),
-                        "annotations": {"org.opencontainers.image.ref.name": "bad"}}],
-    });
-    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
-    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    common::image_builder::write_layout(dir, config.to_string().as_bytes(), descriptors, "bad");
     dir.to_path_buf()
 }
 

@@ -61,13 +61,7 @@ pub fn build(
     config: serde_json::Value,
     history: &[&str],
 ) -> String {
-    let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).unwrap();
-    let put = |bytes: &[u8]| -> String {
-        let d = sha256(bytes);
-        std::fs::write(blobs.join(&d), bytes).unwrap();
-        format!("sha256:{d}")
-    };
+    let put = |bytes: &[u8]| put_blob(dir, bytes);
     let mut descriptors = Vec::new();
     let mut diff_ids = Vec::new();
     for items in layers {
@@ -94,20 +88,35 @@ pub fn build(
     })
     .to_string()
     .into_bytes();
+    write_layout(dir, &config, descriptors, "test");
+    format!("oci-dir:{}:test", PathBuf::from(dir).display())
+}
+
+/// Stores `bytes` as a blob of the layout at `dir`; returns its digest.
+pub fn put_blob(dir: &Path, bytes: &[u8]) -> String {
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let d = sha256(bytes);
+    std::fs::write(blobs.join(&d), bytes).unwrap();
+    format!("sha256:{d}")
+}
+
+/// Completes the layout at `dir` with one image: its config, a manifest of these layer
+/// descriptors, and an index naming it `ref_name`.
+pub fn write_layout(dir: &Path, config: &[u8], layers: Vec<serde_json::Value>, ref_name: &str) {
     let manifest = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&config), "size": config.len()},
-        "layers": descriptors,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put_blob(dir, config), "size": config.len()},
+        "layers": layers,
     })
     .to_string()
     .into_bytes();
     let index = serde_json::json!({
         "schemaVersion": 2,
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(&manifest), "size": manifest.len(),
-                        "annotations": {"org.opencontainers.image.ref.name": "test"}}],
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put_blob(dir, &manifest), "size": manifest.len(),
+                        "annotations": {"org.opencontainers.image.ref.name": ref_name}}],
     });
     std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
     std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    format!("oci-dir:{}:test", PathBuf::from(dir).display())
 }
