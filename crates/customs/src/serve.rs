@@ -17,9 +17,9 @@ const DEFAULT_FEED_CHECK_SECONDS: u64 = 300;
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// A YAML file with any of the settings below (data_dir, listen, database_url, db, workers,
-    /// lease_seconds, feed_check_seconds, insecure_registries); flags and environment
-    /// variables win over it.
+    /// A YAML file with any of the settings below (data_dir, listen, database_url,
+    /// object_store, db, workers, lease_seconds, feed_check_seconds, insecure_registries);
+    /// flags and environment variables win over it.
     #[arg(
         long,
         env = "CUSTOMS_SERVE_CONFIG",
@@ -58,6 +58,18 @@ pub(crate) struct ServeArgs {
         value_name = "URL"
     )]
     database_url: Option<String>,
+
+    /// Where SBOMs, vulnerability reports and evaluations are kept: a directory, or
+    /// s3://BUCKET[/PREFIX] in an S3-compatible service (credentials, region and endpoint from
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, AWS_ALLOW_HTTP)
+    /// [default: DATA_DIR/objects].
+    #[arg(
+        long,
+        env = "CUSTOMS_OBJECT_STORE",
+        hide_env_values = true,
+        value_name = "DIR|s3://BUCKET[/PREFIX]"
+    )]
+    object_store: Option<String>,
 
     /// The vulnerability database the workers match with [default: the one `customs db` uses].
     #[arg(long, env = "CUSTOMS_DB", hide_env_values = true, value_name = "PATH")]
@@ -105,6 +117,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     listen: Option<SocketAddr>,
     database_url: Option<String>,
+    object_store: Option<String>,
     db: Option<PathBuf>,
     workers: Option<usize>,
     lease_seconds: Option<u64>,
@@ -135,6 +148,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     let Some(data_dir) = args.data_dir.or(file.data_dir) else {
         bail!("no data directory: give --data-dir, CUSTOMS_DATA_DIR or data_dir in --config");
     };
+    let object_store = args
+        .object_store
+        .or(file.object_store)
+        .map(|text| customs_server::ObjectLocation::parse(&text))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("--object-store")?;
     let mut insecure = file.insecure_registries;
     insecure.extend(args.insecure_registries);
     let config = customs_server::Config {
@@ -144,6 +164,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             .or(file.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses")),
         database_url: args.database_url.or(file.database_url),
+        object_store,
         vulndb: crate::db::resolve_path(args.db.or(file.db)),
         workers: args.workers.or(file.workers).unwrap_or(DEFAULT_WORKERS),
         // Read here, not as a flag: a password on a command line is visible to every user.

@@ -23,6 +23,7 @@ use customs_store::Store;
 use tokio::sync::watch;
 
 pub use auth::ROLES;
+pub use objects::ObjectLocation;
 
 /// The OpenAPI 3 document of the API (served at `/v2/openapi.json`).
 pub fn openapi() -> serde_json::Value {
@@ -38,6 +39,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `postgres://...`; else SQLite in the data directory.
     pub database_url: Option<String>,
+    /// Where SBOMs, reports and evaluations are kept; `DATA_DIR/objects` when absent.
+    pub object_store: Option<ObjectLocation>,
     /// The vulnerability database the workers match with.
     pub vulndb: PathBuf,
     pub workers: usize,
@@ -79,6 +82,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error("the secret key: {0}")]
     SecretKey(String),
+    #[error("{0}")]
+    Objects(String),
 }
 
 /// Opens the store and makes sure the admin account and user exist.
@@ -121,10 +126,18 @@ async fn open(config: &Config) -> Result<Store, ServeError> {
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let sealer = sealed::Sealer::load(config.secret_key.as_deref(), &config.data_dir)
         .map_err(ServeError::SecretKey)?;
+    let objects = objects::Objects::open(
+        &config
+            .object_store
+            .clone()
+            .unwrap_or_else(|| ObjectLocation::Local(config.data_dir.join("objects"))),
+    )
+    .await
+    .map_err(ServeError::Objects)?;
     let store = Arc::new(open(&config).await?);
     let (kick_tx, kick_rx) = watch::channel(0u64);
     let state = AppState {
-        objects: objects::Objects::new(&config.data_dir),
+        objects,
         store: store.clone(),
         dummy_hash: Arc::new(hash_password("no such user")),
         config: Arc::new(config.clone()),
@@ -153,6 +166,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     tracing::info!(
         address = %listener.local_addr()?,
         store = store.backend(),
+        objects = state.objects.location(),
         workers = config.workers,
         "customs serve: listening"
     );
@@ -217,6 +231,84 @@ pub(crate) async fn registry_options(
         }
     }
     Ok(options)
+}
+
+/// The documents of one assessment of an image, to keep.
+pub(crate) struct Documents<'a> {
+    /// The SBOM, when it is new (a re-assessment keeps the stored one).
+    pub(crate) sbom: Option<&'a Sbom>,
+    /// The vulnerability report, when there is a new one.
+    pub(crate) report: Option<&'a Report>,
+    pub(crate) evaluation: &'a Evaluation,
+}
+
+/// Stores the documents of an image in the object store and indexes its packages and
+/// findings for the cross-image queries. The index is written last: a failure leaves the
+/// image unmarked and the whole keep is retried with its job.
+pub(crate) async fn keep(
+    state: &AppState,
+    account: &str,
+    digest: &str,
+    documents: Documents<'_>,
+) -> Result<(), ApiError> {
+    let put = |name: &'static str, bytes: Vec<u8>| async move {
+        state
+            .objects
+            .put(account, digest, name, bytes)
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot store the {name} of {digest}: {e}")))
+    };
+    if let Some(sbom) = documents.sbom {
+        put("sbom", serde_json::to_vec(sbom).expect("SBOMs serialise")).await?;
+    }
+    if let Some(report) = documents.report {
+        put(
+            "vulnerabilities",
+            serde_json::to_vec(report).expect("reports serialise"),
+        )
+        .await?;
+    }
+    put(
+        "evaluation",
+        serde_json::to_vec(documents.evaluation).expect("evaluations serialise"),
+    )
+    .await?;
+    let packages = documents.sbom.map(indexed_packages);
+    let findings = documents.report.map(indexed_findings);
+    state
+        .store
+        .index_image(account, digest, packages.as_deref(), findings.as_deref())
+        .await?;
+    Ok(())
+}
+
+pub(crate) fn indexed_packages(sbom: &Sbom) -> Vec<customs_store::IndexedPackage> {
+    sbom.packages
+        .iter()
+        .map(|p| customs_store::IndexedPackage {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            package_type: p.package_type.as_str().to_string(),
+            purl: p.purl.as_str().to_string(),
+        })
+        .collect()
+}
+
+/// The findings a query may name: suppressed ones are left out, as in every answer.
+pub(crate) fn indexed_findings(report: &Report) -> Vec<customs_store::IndexedFinding> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| customs_store::IndexedFinding {
+            id: f.id.clone(),
+            aliases: f.aliases.clone(),
+            package_name: f.package.name.clone(),
+            package_version: f.package.version.clone(),
+            package_type: f.package.package_type.clone(),
+            severity: f.severity.as_str().to_string(),
+        })
+        .collect()
 }
 
 /// Matches an SBOM against the vulnerability database and evaluates the account's active

@@ -39,6 +39,9 @@ pub(crate) async fn run(
     mut stop: watch::Receiver<bool>,
     mut kick: watch::Receiver<u64>,
 ) {
+    if let Err(e) = index_backlog(&state).await {
+        tracing::error!(error = %e.message, "indexing the images stored before the index failed");
+    }
     let mut seen = built(&state).await;
     loop {
         tokio::select! {
@@ -61,6 +64,66 @@ pub(crate) async fn run(
             }
         }
     }
+}
+
+/// Indexes the analysed images stored before the cross-image index existed, from their
+/// stored documents. A document that is missing or no longer reads indexes as empty (and is
+/// logged) rather than being retried for ever.
+async fn index_backlog(state: &AppState) -> Result<(), ApiError> {
+    let mut indexed = 0usize;
+    loop {
+        let batch = state.store.unindexed_images(100).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for (account, digest) in batch {
+            let sbom: Option<customs_sbom::Sbom> =
+                stored_document(state, &account, &digest, "sbom").await?;
+            let report: Option<customs_matcher::Report> =
+                stored_document(state, &account, &digest, "vulnerabilities").await?;
+            let packages = sbom
+                .as_ref()
+                .map(crate::indexed_packages)
+                .unwrap_or_default();
+            let findings = report
+                .as_ref()
+                .map(crate::indexed_findings)
+                .unwrap_or_default();
+            state
+                .store
+                .index_image(&account, &digest, Some(&packages), Some(&findings))
+                .await?;
+            indexed += 1;
+        }
+    }
+    if indexed > 0 {
+        tracing::info!(
+            images = indexed,
+            "indexed the images stored before the index"
+        );
+    }
+    Ok(())
+}
+
+/// A stored document, or None when it is missing or no longer reads (logged).
+async fn stored_document<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    account: &str,
+    digest: &str,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    let bytes = state
+        .objects
+        .get(account, digest, name)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read the {name} of {digest}: {e}")))?;
+    Ok(bytes.and_then(|b| match serde_json::from_slice(&b) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(%account, %digest, document = name, error = %e, "a stored document does not read");
+            None
+        }
+    }))
 }
 
 /// The identity of a finding across two reports: vulnerability and package.
@@ -171,17 +234,25 @@ async fn reassess(
     let after_report = serde_json::to_value(&report).expect("reports serialise");
     let (added, removed, updated) = diff(&before_report, &after_report);
     let vulns_changed = !(added.is_empty() && removed.is_empty() && updated.is_empty());
+    let action = |e: &Value| {
+        e["evaluations"][0]["final_action"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let after_eval = serde_json::to_value(&evaluation).expect("evaluations serialise");
+    let (old, new) = (before_eval.as_ref().and_then(action), action(&after_eval));
+    crate::keep(
+        state,
+        account,
+        digest,
+        crate::Documents {
+            sbom: None,
+            report: report.as_ref().filter(|_| vulns_changed),
+            evaluation: &evaluation,
+        },
+    )
+    .await?;
     if vulns_changed {
-        state
-            .objects
-            .put(
-                account,
-                digest,
-                "vulnerabilities",
-                serde_json::to_vec(&report).expect("reports serialise"),
-            )
-            .await
-            .map_err(|e| ApiError::internal(format!("cannot store the vulnerabilities: {e}")))?;
         state
             .store
             .add_event(&Event::new(
@@ -194,23 +265,6 @@ async fn reassess(
             ))
             .await?;
     }
-    let action = |e: &Value| {
-        e["evaluations"][0]["final_action"]
-            .as_str()
-            .map(str::to_string)
-    };
-    let after_eval = serde_json::to_value(&evaluation).expect("evaluations serialise");
-    let (old, new) = (before_eval.as_ref().and_then(action), action(&after_eval));
-    state
-        .objects
-        .put(
-            account,
-            digest,
-            "evaluation",
-            serde_json::to_vec(&after_eval).expect("evaluations serialise"),
-        )
-        .await
-        .map_err(|e| ApiError::internal(format!("cannot store the evaluation: {e}")))?;
     if old != new {
         state
             .store

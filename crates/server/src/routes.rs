@@ -252,36 +252,18 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Every analysed image of the account with one of its stored documents.
-async fn analysed_documents(
+/// The tags of the images a query found, in its order.
+async fn tags_of(
     state: &AppState,
     account: &str,
-    name: &str,
-) -> ApiResult<Vec<(Image, Value)>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = state
-            .store
-            .images(account, Some(AnalysisStatus::Analyzed), 200, offset)
-            .await?;
-        if page.is_empty() {
-            return Ok(out);
-        }
-        offset += page.len() as i64;
-        for image in page {
-            let bytes = state
-                .objects
-                .get(account, &image.digest, name)
-                .await
-                .map_err(|e| {
-                    ApiError::internal(format!("cannot read the {name} of {}: {e}", image.digest))
-                })?;
-            if let Some(doc) = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) {
-                out.push((image, doc));
-            }
-        }
-    }
+    digests: impl Iterator<Item = &str>,
+) -> ApiResult<Vec<Vec<String>>> {
+    let digests: Vec<&str> = digests.collect();
+    let mut tags = state.store.tags_of_images(account, &digests).await?;
+    Ok(digests
+        .iter()
+        .map(|d| tags.remove(*d).unwrap_or_default())
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,21 +278,27 @@ async fn images_by_vulnerability(
 ) -> ApiResult<Json<Value>> {
     principal.require(Action::ReadImages)?;
     let id = q.vulnerability_id.trim();
-    let mut images = Vec::new();
-    for (image, report) in analysed_documents(&state, &principal.account, "vulnerabilities").await?
-    {
-        let packages: Vec<Value> = report["findings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|f| f["suppressed"].is_null())
-            .filter(|f| f["id"] == id || f["aliases"].as_array().is_some_and(|a| a.iter().any(|x| x == id)))
-            .map(|f| json!({"name": f["package"]["name"], "version": f["package"]["version"], "type": f["package"]["type"], "severity": f["severity"]}))
-            .collect();
-        if !packages.is_empty() {
-            images.push(json!({"imageDigest": image.digest, "tags": image.tags, "affected_packages": packages}));
-        }
-    }
+    let found = state
+        .store
+        .images_with_vulnerability(&principal.account, id)
+        .await?;
+    let tags = tags_of(
+        &state,
+        &principal.account,
+        found.iter().map(|(d, _)| d.as_str()),
+    )
+    .await?;
+    let images: Vec<Value> = found
+        .iter()
+        .zip(tags)
+        .map(|((digest, findings), tags)| {
+            let packages: Vec<Value> = findings
+                .iter()
+                .map(|f| json!({"name": f.package_name, "version": f.package_version, "type": f.package_type, "severity": f.severity, "vulnerability_id": f.id}))
+                .collect();
+            json!({"imageDigest": digest, "tags": tags, "affected_packages": packages})
+        })
+        .collect();
     Ok(Json(json!({"vulnerability_id": id, "images": images})))
 }
 
@@ -327,23 +315,32 @@ async fn images_by_package(
     Query(q): Query<ByPackage>,
 ) -> ApiResult<Json<Value>> {
     principal.require(Action::ReadImages)?;
-    let mut images = Vec::new();
-    for (image, sbom) in analysed_documents(&state, &principal.account, "sbom").await? {
-        let packages: Vec<Value> = sbom["packages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["name"] == q.name.as_str())
-            .filter(|p| q.version.as_deref().is_none_or(|v| p["version"] == v))
-            .filter(|p| q.package_type.as_deref().is_none_or(|t| p["type"] == t))
-            .map(|p| json!({"name": p["name"], "version": p["version"], "type": p["type"], "purl": p["purl"]}))
-            .collect();
-        if !packages.is_empty() {
-            images.push(
-                json!({"imageDigest": image.digest, "tags": image.tags, "packages": packages}),
-            );
-        }
-    }
+    let found = state
+        .store
+        .images_with_package(
+            &principal.account,
+            &q.name,
+            q.version.as_deref(),
+            q.package_type.as_deref(),
+        )
+        .await?;
+    let tags = tags_of(
+        &state,
+        &principal.account,
+        found.iter().map(|(d, _)| d.as_str()),
+    )
+    .await?;
+    let images: Vec<Value> = found
+        .iter()
+        .zip(tags)
+        .map(|((digest, packages), tags)| {
+            let packages: Vec<Value> = packages
+                .iter()
+                .map(|p| json!({"name": p.name, "version": p.version, "type": p.package_type, "purl": p.purl}))
+                .collect();
+            json!({"imageDigest": digest, "tags": tags, "packages": packages})
+        })
+        .collect();
     Ok(Json(json!({"images": images})))
 }
 
@@ -734,25 +731,15 @@ async fn import_sbom(
         .add_image(account, &digest, std::slice::from_ref(&tag), &annotations)
         .await?;
     let (report, evaluation) = crate::assess(state, account, &sbom, &tag).await?;
-    let key = digest.as_str();
-    let put = |name: &'static str, bytes: Vec<u8>| async move {
-        state
-            .objects
-            .put(account, key, name, bytes)
-            .await
-            .map_err(|e| ApiError::internal(format!("cannot store the {name}: {e}")))
-    };
-    put("sbom", serde_json::to_vec(&sbom).expect("SBOMs serialise")).await?;
-    if let Some(r) = &report {
-        put(
-            "vulnerabilities",
-            serde_json::to_vec(r).expect("reports serialise"),
-        )
-        .await?;
-    }
-    put(
-        "evaluation",
-        serde_json::to_vec(&evaluation).expect("evaluations serialise"),
+    crate::keep(
+        state,
+        account,
+        &digest,
+        crate::Documents {
+            sbom: Some(&sbom),
+            report: report.as_ref(),
+            evaluation: &evaluation,
+        },
     )
     .await?;
     state

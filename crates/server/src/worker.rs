@@ -130,12 +130,6 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
                 .unwrap_or_default()
         )));
     }
-    let sbom_json = serde_json::to_vec(&sbom).expect("SBOMs serialise");
-    state
-        .objects
-        .put(account, digest, "sbom", sbom_json)
-        .await
-        .map_err(|e| fail(format!("cannot store the SBOM: {e}")))?;
     let _ = store
         .record_step(&job.id, worker, "analyze", "done", None)
         .await;
@@ -146,30 +140,26 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
     let (report, evaluation) = crate::assess(state, account, &sbom, &tag)
         .await
         .map_err(|e| fail(e.message))?;
-    if let Some(report) = &report {
-        state
-            .objects
-            .put(
-                account,
-                digest,
-                "vulnerabilities",
-                serde_json::to_vec(report).expect("reports serialise"),
-            )
-            .await
-            .map_err(|e| fail(format!("cannot store the vulnerabilities: {e}")))?;
-    }
-    state
-        .objects
-        .put(
-            account,
-            digest,
-            "evaluation",
-            serde_json::to_vec(&evaluation).expect("evaluations serialise"),
-        )
-        .await
-        .map_err(|e| fail(format!("cannot store the evaluation: {e}")))?;
     let _ = store
         .record_step(&job.id, worker, "match", "done", None)
+        .await;
+    let _ = store
+        .record_step(&job.id, worker, "store", "running", None)
+        .await;
+    crate::keep(
+        state,
+        account,
+        digest,
+        crate::Documents {
+            sbom: Some(&sbom),
+            report: report.as_ref(),
+            evaluation: &evaluation,
+        },
+    )
+    .await
+    .map_err(|e| fail(e.message))?;
+    let _ = store
+        .record_step(&job.id, worker, "store", "done", None)
         .await;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! in a data directory (the embedded default) and PostgreSQL, with the same migrations and the
 //! same behaviour (the test suite runs against both).
 
+mod index;
 mod migrate;
 mod model;
 mod queue;
@@ -14,6 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Row, SqlitePool};
 
+pub use index::{IndexedFinding, IndexedPackage};
 pub use model::{
     Account, AnalysisStatus, ApiKey, Event, EventFilter, Image, PolicyRecord, RegistryCredential,
     Transition, User,
@@ -370,10 +372,41 @@ impl Store {
             "SELECT account, digest, status, reason, annotations, created_at, updated_at FROM images WHERE account = $1 AND ($2 IS NULL OR status = $2) ORDER BY created_at DESC, digest LIMIT $3 OFFSET $4")
             .bind(account).bind(status.map(|s| s.as_str())).bind(limit).bind(offset)
             .fetch_all(p).await?.iter().map(model::image).collect::<Result<Vec<_>>>())?;
-        let mut out = Vec::with_capacity(rows.len());
-        for mut image in rows {
-            image.tags = self.tags_of(account, &image.digest).await?;
-            out.push(image);
+        self.with_tags(account, rows).await
+    }
+
+    /// Fills in the tags of a page of images.
+    async fn with_tags(&self, account: &str, mut images: Vec<Image>) -> Result<Vec<Image>> {
+        let digests: Vec<&str> = images.iter().map(|i| i.digest.as_str()).collect();
+        let mut tags = self.tags_of_images(account, &digests).await?;
+        for image in &mut images {
+            image.tags = tags.remove(&image.digest).unwrap_or_default();
+        }
+        Ok(images)
+    }
+
+    /// The tags of many images at once (oldest first for each), by digest.
+    pub async fn tags_of_images(
+        &self,
+        account: &str,
+        digests: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<String>>> {
+        let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for chunk in digests.chunks(500) {
+            let rows: Vec<(String, String)> = with_pool!(self, p => {
+                let mut query = sqlx::QueryBuilder::new("SELECT digest, tag FROM image_tags WHERE account = ");
+                query.push_bind(account).push(" AND digest IN (");
+                let mut list = query.separated(", ");
+                for digest in chunk {
+                    list.push_bind(*digest);
+                }
+                query.push(") ORDER BY added_at, tag");
+                query.build().fetch_all(p).await?.iter()
+                    .map(|r| (r.get::<String, _>("digest"), r.get::<String, _>("tag"))).collect()
+            });
+            for (digest, tag) in rows {
+                out.entry(digest).or_default().push(tag);
+            }
         }
         Ok(out)
     }
@@ -387,6 +420,7 @@ impl Store {
     }
 
     pub async fn delete_image(&self, account: &str, digest: &str) -> Result<()> {
+        self.delete_index(account, digest).await?;
         with_pool!(self, p => {
             sqlx::query("DELETE FROM image_tags WHERE account = $1 AND digest = $2")
                 .bind(account).bind(digest).execute(p).await?;

@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registries",
         include_str!("../migrations/0002_registries.sql"),
     ),
+    (
+        3,
+        "image_index",
+        include_str!("../migrations/0003_image_index.sql"),
+    ),
 ];
 
 /// The newest schema this build knows.
@@ -94,5 +99,6 @@ mod tests {
         );
         assert_eq!(super::statements(super::MIGRATIONS[0].2).len(), 14);
         assert_eq!(super::statements(super::MIGRATIONS[1].2).len(), 1);
+        assert_eq!(super::statements(super::MIGRATIONS[2].2).len(), 7);
     }
 }

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use customs_store::{AnalysisStatus, Event, EventFilter, JobState, Store, StoreError};
+use customs_store::{
+    AnalysisStatus, Event, EventFilter, IndexedFinding, IndexedPackage, JobState, Store, StoreError,
+};
 use serde_json::json;
 
 const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -96,6 +98,7 @@ both!(queue_leases_and_retries, queue_check);
 both!(queue_fairness_and_dedup, fairness_check);
 both!(concurrent_claims_take_each_job_once, concurrency_check);
 both!(events_and_policies, events_policies_check);
+both!(image_index, index_check);
 
 async fn accounts_users_and_keys_check(store: &Store) {
     store
@@ -732,4 +735,195 @@ async fn a_postgres_that_is_down_is_a_clear_error_without_the_password() {
         "{text}"
     );
     assert!(!text.contains("s3cret"));
+}
+
+fn package(name: &str, version: &str) -> IndexedPackage {
+    IndexedPackage {
+        name: name.into(),
+        version: version.into(),
+        package_type: "npm".into(),
+        purl: format!("pkg:npm/{name}@{version}"),
+    }
+}
+
+fn finding(id: &str, aliases: &[&str], name: &str, version: &str) -> IndexedFinding {
+    IndexedFinding {
+        id: id.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        package_name: name.into(),
+        package_version: version.into(),
+        package_type: "npm".into(),
+        severity: "high".into(),
+    }
+}
+
+async fn index_check(store: &Store) {
+    store.create_account("alpha", None).await.unwrap();
+    store.create_account("beta", None).await.unwrap();
+    for (account, digest, tag) in [
+        ("alpha", "sha256:01", "app:1"),
+        ("alpha", "sha256:02", "app:2"),
+        ("beta", "sha256:01", "other:1"),
+    ] {
+        store
+            .add_image(account, digest, &[tag.into()], &json!({}))
+            .await
+            .unwrap();
+        store
+            .set_analysis_status(account, digest, AnalysisStatus::Analyzed, None)
+            .await
+            .unwrap();
+    }
+    // Nothing indexed yet: all three are the backlog.
+    assert_eq!(store.unindexed_images(10).await.unwrap().len(), 3);
+
+    // More rows than one INSERT batch holds, to cross the batch boundary.
+    let mut many: Vec<IndexedPackage> = (0..1203)
+        .map(|i| package(&format!("p{i}"), "1.0.0"))
+        .collect();
+    many.push(package("minimist", "1.2.5"));
+    let findings = vec![
+        finding(
+            "GHSA-xvch-5gv4-984h",
+            &["CVE-2021-44906"],
+            "minimist",
+            "1.2.5",
+        ),
+        // An alias repeated and equal to the id: one row each, no duplicate answers.
+        finding(
+            "CVE-2020-0001",
+            &["CVE-2020-0001", "GHSA-aaaa", "GHSA-aaaa"],
+            "p1",
+            "1.0.0",
+        ),
+    ];
+    store
+        .index_image("alpha", "sha256:01", Some(&many), Some(&findings))
+        .await
+        .unwrap();
+    store
+        .index_image(
+            "alpha",
+            "sha256:02",
+            Some(&[package("minimist", "1.2.6")]),
+            Some(&[]),
+        )
+        .await
+        .unwrap();
+    store
+        .index_image(
+            "beta",
+            "sha256:01",
+            Some(&[package("minimist", "1.2.5")]),
+            Some(&[finding(
+                "GHSA-xvch-5gv4-984h",
+                &["CVE-2021-44906"],
+                "minimist",
+                "1.2.5",
+            )]),
+        )
+        .await
+        .unwrap();
+    assert!(store.unindexed_images(10).await.unwrap().is_empty());
+
+    let found = store
+        .images_with_package("alpha", "minimist", None, None)
+        .await
+        .unwrap();
+    let digests: Vec<&str> = found.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(
+        digests,
+        ["sha256:01", "sha256:02"],
+        "account beta's image must not show"
+    );
+    let found = store
+        .images_with_package("alpha", "minimist", Some("1.2.6"), Some("npm"))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].1, vec![package("minimist", "1.2.6")]);
+    assert!(
+        store
+            .images_with_package("alpha", "minimist", None, Some("apk"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .images_with_package("alpha", "p1200", None, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // By id or by alias, the same finding.
+    for id in ["GHSA-xvch-5gv4-984h", "CVE-2021-44906"] {
+        let found = store.images_with_vulnerability("alpha", id).await.unwrap();
+        assert_eq!(found.len(), 1, "{id}");
+        assert_eq!(found[0].0, "sha256:01");
+        assert_eq!(found[0].1.len(), 1);
+        assert_eq!(found[0].1[0].id, "GHSA-xvch-5gv4-984h");
+        assert_eq!(found[0].1[0].package_version, "1.2.5");
+    }
+    let found = store
+        .images_with_vulnerability("alpha", "GHSA-aaaa")
+        .await
+        .unwrap();
+    assert_eq!(found[0].1.len(), 1, "{found:?}");
+
+    // A new report replaces the findings and keeps the packages.
+    store
+        .index_image("alpha", "sha256:01", None, Some(&[]))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .images_with_vulnerability("alpha", "CVE-2021-44906")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .images_with_vulnerability("beta", "CVE-2021-44906")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .images_with_package("alpha", "minimist", Some("1.2.5"), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Tags of many images at once, and deleting an image drops its rows.
+    let tags = store
+        .tags_of_images("alpha", &["sha256:01", "sha256:02", "sha256:99"])
+        .await
+        .unwrap();
+    assert_eq!(tags["sha256:01"], vec!["app:1".to_string()]);
+    assert_eq!(tags["sha256:02"], vec!["app:2".to_string()]);
+    assert!(!tags.contains_key("sha256:99"));
+    store.delete_image("alpha", "sha256:01").await.unwrap();
+    assert!(
+        store
+            .images_with_package("alpha", "p1200", None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .images_with_package("beta", "minimist", None, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
