@@ -35,6 +35,16 @@ impl Server {
     /// `customs serve` on `data`, matching with `db`, with `extra` flags; returns once it
     /// answers.
     fn spawn(data: &std::path::Path, db: &std::path::Path, extra: &[&str]) -> Server {
+        Server::spawn_with_env(data, db, extra, &[])
+    }
+
+    /// [`Server::spawn`] with more environment variables.
+    fn spawn_with_env(
+        data: &std::path::Path,
+        db: &std::path::Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let port = free_port();
         let log = data.join(format!("server-{port}.log"));
         let child = Command::new(env!("CARGO_BIN_EXE_customs"))
@@ -45,6 +55,7 @@ impl Server {
             .args(extra)
             .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env_remove("CUSTOMS_DATABASE_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -1496,5 +1507,299 @@ fn settings_come_from_a_configuration_file_and_flags_win() {
         stderr(&out).contains("no data directory"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// moto's S3 server on a free port, stopped when dropped.
+struct S3Service {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for S3Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl S3Service {
+    fn start() -> S3Service {
+        let port = free_port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let service = S3Service {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while client().get(&service.endpoint).send().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto_server did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    fn create_bucket(&self, bucket: &str) {
+        let r = client()
+            .put(format!("{}/{bucket}", self.endpoint))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().unwrap());
+    }
+
+    /// The keys under `prefix` in `bucket`.
+    fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let listing = client()
+            .get(format!(
+                "{}/{bucket}?list-type=2&prefix={prefix}",
+                self.endpoint
+            ))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        listing
+            .split("<Key>")
+            .skip(1)
+            .map(|k| k.split("</Key>").next().unwrap().to_string())
+            .collect()
+    }
+
+    /// What a server needs to reach it.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_ACCESS_KEY_ID", "customs-test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "customs-test-secret".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+    }
+}
+
+#[test]
+fn documents_go_to_an_s3_bucket_when_configured() {
+    if !require_tool("moto_server") {
+        return;
+    }
+    let s3 = S3Service::start();
+    s3.create_bucket("customs-docs");
+    let env = s3.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::spawn_with_env(
+        data.path(),
+        shared_db(),
+        &[
+            "--object-store",
+            "s3://customs-docs/team-a",
+            "--workers",
+            "0",
+        ],
+        &env,
+    );
+    let sbom = sbom_json(&shared_image("alpine-3.12"), &[]);
+    let (status, imported) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(json!({"source": {"sbom": {"document": sbom, "tag": "example/alpine:3.12"}}})),
+    );
+    assert_eq!(status, 201, "{imported}");
+    let digest = imported[0]["imageDigest"].as_str().unwrap().to_string();
+    let folder = format!("team-a/admin/{}/", digest.replace(':', "_"));
+    let mut keys = s3.keys("customs-docs", &folder);
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["evaluation.json", "sbom.json", "vulnerabilities.json"].map(|k| format!("{folder}{k}"))
+    );
+    assert!(
+        !data.path().join("objects").exists(),
+        "nothing is kept on the local disk"
+    );
+    // Read back through the API, and found by the index.
+    let (status, vulns) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/vuln/os"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200, "{vulns}");
+    assert!(
+        vulns["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["vuln"] == "CVE-2022-37434")
+    );
+    let (status, sbom) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/sboms/native-json"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(!sbom["packages"].as_array().unwrap().is_empty());
+    let (_, found) = call(
+        &server,
+        "GET",
+        "/v2/query/images/by-vulnerability?vulnerability_id=CVE-2022-37434",
+        ADMIN,
+        None,
+    );
+    assert_eq!(
+        found["images"][0]["imageDigest"],
+        digest.as_str(),
+        "{found}"
+    );
+    assert_eq!(found["images"][0]["tags"][0], "example/alpine:3.12");
+
+    // Deleting the image deletes its documents.
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            &format!("/v2/images/{digest}"),
+            ADMIN,
+            None
+        )
+        .0,
+        204
+    );
+    assert!(s3.keys("customs-docs", &folder).is_empty());
+    drop(server);
+
+    // A bucket that does not exist stops the server at start, saying which.
+    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--object-store",
+            "s3://no-such-bucket",
+        ])
+        .envs(env.iter().copied())
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the object store s3://no-such-bucket"),
+        "{err}"
+    );
+    assert!(!err.contains("customs-test-secret"), "{err}");
+
+    // So does a service that is down, within the bounded retries.
+    drop(s3);
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--object-store",
+            "s3://customs-docs",
+        ])
+        .envs(env.iter().copied())
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the object store s3://customs-docs"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    // A scheme that is not a store is refused before anything starts.
+    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args(["--object-store", "gs://bucket"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not gs://"));
+}
+
+#[test]
+fn images_stored_before_the_index_are_indexed_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::spawn(data.path(), shared_db(), &["--workers", "0"]);
+    let sbom = sbom_json(&shared_image("alpine-3.12"), &[]);
+    let (status, imported) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(json!({"source": {"sbom": {"document": sbom, "tag": "example/alpine:3.12"}}})),
+    );
+    assert_eq!(status, 201, "{imported}");
+    let digest = imported[0]["imageDigest"].as_str().unwrap().to_string();
+    let by_package = "/v2/query/images/by-package?name=zlib&package_type=apk";
+    let (_, found) = call(&server, "GET", by_package, ADMIN, None);
+    assert_eq!(
+        found["images"][0]["imageDigest"],
+        digest.as_str(),
+        "{found}"
+    );
+    drop(server);
+
+    // The store as a customs from before the index left it: rows gone, the image unmarked.
+    let db = rusqlite::Connection::open(data.path().join("customs.sqlite")).unwrap();
+    db.execute_batch(
+        "DELETE FROM image_packages; DELETE FROM image_vulnerabilities; UPDATE images SET indexed = 0;",
+    )
+    .unwrap();
+    drop(db);
+
+    let server = Server::spawn(data.path(), shared_db(), &["--workers", "0"]);
+    let started = Instant::now();
+    loop {
+        let (_, found) = call(&server, "GET", by_package, ADMIN, None);
+        if found["images"][0]["imageDigest"] == digest.as_str() {
+            assert_eq!(found["images"][0]["packages"][0]["name"], "zlib");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the backlog was not indexed: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, found) = call(
+        &server,
+        "GET",
+        "/v2/query/images/by-vulnerability?vulnerability_id=CVE-2022-37434",
+        ADMIN,
+        None,
+    );
+    assert_eq!(
+        found["images"][0]["imageDigest"],
+        digest.as_str(),
+        "{found}"
+    );
+    assert!(
+        server
+            .log()
+            .contains("indexed the images stored before the index")
     );
 }

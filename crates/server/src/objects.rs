@@ -5,9 +5,11 @@
 //! whole: the local store renames a finished temporary file, S3 replaces objects atomically.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use object_store::aws::AmazonS3Builder;
+use object_store::ClientConfigKey;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
 use object_store::prefix::PrefixStore;
@@ -86,10 +88,28 @@ impl Objects {
                 Arc::new(LocalFileSystem::new_with_prefix(dir).map_err(|e| fail(&e))?)
             }
             ObjectLocation::S3 { bucket, prefix } => {
-                let s3 = AmazonS3Builder::from_env()
+                // Bounded retries: a service that is down fails a request within seconds
+                // (and the job is retried later) instead of holding a worker for minutes.
+                let retry = object_store::RetryConfig {
+                    max_retries: 3,
+                    retry_timeout: Duration::from_secs(15),
+                    ..Default::default()
+                };
+                let mut s3 = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
-                    .build()
-                    .map_err(|e| fail(&e))?;
+                    .with_retry(retry);
+                // Timeouts the AWS_* variables did not set: a connection that cannot be
+                // made fails in seconds.
+                for (key, value) in [
+                    (ClientConfigKey::ConnectTimeout, "5s"),
+                    (ClientConfigKey::Timeout, "120s"),
+                ] {
+                    let key = AmazonS3ConfigKey::Client(key);
+                    if s3.get_config_value(&key).is_none() {
+                        s3 = s3.with_config(key, value);
+                    }
+                }
+                let s3 = s3.build().map_err(|e| fail(&e))?;
                 if prefix.is_empty() {
                     Arc::new(s3)
                 } else {
