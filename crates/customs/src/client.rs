@@ -11,18 +11,16 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-/// Where the server is and who is asking.
+/// The server a client command talks to when neither `--url` nor `CUSTOMS_URL` says.
+const DEFAULT_URL: &str = "http://127.0.0.1:8228";
+
+/// Where the server is and who is asking: flags, else environment variables, else the client
+/// configuration file, else the default URL.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct Connection {
-    /// The server's URL.
-    #[arg(
-        long,
-        env = "CUSTOMS_URL",
-        default_value = "http://127.0.0.1:8228",
-        value_name = "URL",
-        global = true
-    )]
-    url: String,
+    /// The server's URL [default: http://127.0.0.1:8228].
+    #[arg(long, env = "CUSTOMS_URL", value_name = "URL", global = true)]
+    url: Option<String>,
 
     #[arg(long, env = "CUSTOMS_USERNAME", value_name = "USER", global = true)]
     username: Option<String>,
@@ -49,6 +47,101 @@ pub(crate) struct Connection {
     /// Act in this account (admins only).
     #[arg(long, env = "CUSTOMS_ACCOUNT", value_name = "ACCOUNT", global = true)]
     account: Option<String>,
+
+    /// A YAML file with url, username, password, api_key and account, for what no flag or
+    /// environment variable gives [default: $XDG_CONFIG_HOME/customs/client.yaml, else
+    /// ~/.config/customs/client.yaml, when it exists].
+    #[arg(
+        long,
+        env = "CUSTOMS_CLIENT_CONFIG",
+        value_name = "FILE",
+        global = true
+    )]
+    client_config: Option<std::path::PathBuf>,
+}
+
+/// The client configuration file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    api_key: Option<String>,
+    account: Option<String>,
+}
+
+impl Connection {
+    /// The file to read: the one named, else the default one when it exists.
+    fn config_path(&self) -> Option<(std::path::PathBuf, bool)> {
+        if let Some(path) = &self.client_config {
+            return Some((path.clone(), true));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config"))
+            })?;
+        let path = base.join("customs").join("client.yaml");
+        path.exists().then_some((path, false))
+    }
+
+    /// Flags and environment, with what they leave open taken from the configuration file.
+    fn resolved(&self) -> Result<Connection> {
+        let mut c = self.clone();
+        if let Some((path, named)) = self.config_path() {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if !named && e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot read the client configuration {}", path.display())
+                    });
+                }
+            };
+            let file: ClientFile = if text.trim().is_empty() {
+                ClientFile::default()
+            } else {
+                serde_yaml_ng::from_str(&text).with_context(|| {
+                    format!(
+                        "the client configuration {} is not valid (keys: url, username, password, api_key, account)",
+                        path.display()
+                    )
+                })?
+            };
+            if file.password.is_some() || file.api_key.is_some() {
+                warn_if_readable_by_others(&path);
+            }
+            c.url = c.url.or(file.url);
+            c.username = c.username.or(file.username);
+            c.password = c.password.or(file.password);
+            c.api_key = c.api_key.or(file.api_key);
+            c.account = c.account.or(file.account);
+        }
+        c.url.get_or_insert_with(|| DEFAULT_URL.to_string());
+        Ok(c)
+    }
+
+    fn url(&self) -> &str {
+        self.url.as_deref().unwrap_or(DEFAULT_URL)
+    }
+}
+
+/// A file holding a password or a key should be its owner's alone.
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "customs: warning: {} holds credentials and others may read it (chmod 600 it)",
+                path.display()
+            );
+        }
+    }
 }
 
 struct Client {
@@ -58,9 +151,10 @@ struct Client {
 
 impl Client {
     fn new(conn: &Connection) -> Result<Client> {
+        let conn = conn.resolved()?;
         if conn.api_key.is_none() && (conn.username.is_none() || conn.password.is_none()) {
             bail!(
-                "no credentials: give --username and --password (or CUSTOMS_USERNAME and CUSTOMS_PASSWORD), or --api-key (CUSTOMS_API_KEY)"
+                "no credentials: give --username and --password (or CUSTOMS_USERNAME and CUSTOMS_PASSWORD), or --api-key (CUSTOMS_API_KEY), or put them in the client configuration (--client-config)"
             );
         }
         Ok(Client {
@@ -68,13 +162,13 @@ impl Client {
                 .timeout(Duration::from_secs(300))
                 .build()
                 .context("cannot make an HTTP client")?,
-            conn: conn.clone(),
+            conn,
         })
     }
 
     /// Sends a request and returns the JSON answer, or the server's message as an error.
     fn call(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<Value> {
-        let url = format!("{}{path}", self.conn.url.trim_end_matches('/'));
+        let url = format!("{}{path}", self.conn.url().trim_end_matches('/'));
         let mut request = self
             .http
             .request(method.parse().expect("methods are literals"), &url);
@@ -93,7 +187,7 @@ impl Client {
         }
         let response = request
             .send()
-            .with_context(|| format!("cannot reach the server at {}", self.conn.url))?;
+            .with_context(|| format!("cannot reach the server at {}", self.conn.url()))?;
         let status = response.status();
         let mut text = String::new();
         response
@@ -173,6 +267,10 @@ enum ImageCommand {
         /// Analyse it again even when it was.
         #[arg(long)]
         force: bool,
+        /// The Dockerfile the image was built from, for the policy's dockerfile gate (else
+        /// the image's history stands in for it).
+        #[arg(long, value_name = "FILE")]
+        dockerfile: Option<std::path::PathBuf>,
     },
     /// List the account's images.
     List,
@@ -214,7 +312,29 @@ enum ImageCommand {
         /// Print Anchore's evaluation document.
         #[arg(long)]
         json: bool,
+        /// Also list the evaluations kept for the tag, newest first.
+        #[arg(long)]
+        history: bool,
     },
+}
+
+/// The largest Dockerfile `image add --dockerfile` sends (the server's limit too).
+const MAX_DOCKERFILE: u64 = 1024 * 1024;
+
+fn read_dockerfile(path: &std::path::Path) -> Result<String> {
+    use base64::Engine as _;
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?
+        .len();
+    if size > MAX_DOCKERFILE {
+        bail!(
+            "the Dockerfile {} has {size} bytes; at most {MAX_DOCKERFILE} are taken",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the Dockerfile {} as text", path.display()))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(text))
 }
 
 pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
@@ -226,6 +346,7 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
             timeout,
             annotations,
             force,
+            dockerfile,
         } => {
             let mut notes = serde_json::Map::new();
             for a in annotations {
@@ -234,7 +355,11 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
                     .with_context(|| format!("--annotation {a:?} is not KEY=VALUE"))?;
                 notes.insert(k.to_string(), Value::String(v.to_string()));
             }
-            let body = json!({"source": {"tag": {"pullstring": reference}}, "annotations": notes});
+            let mut source = json!({"pullstring": reference});
+            if let Some(path) = &dockerfile {
+                source["dockerfile"] = Value::String(read_dockerfile(path)?);
+            }
+            let body = json!({"source": {"tag": source}, "annotations": notes});
             let path = if force {
                 "/v2/images?force=true"
             } else {
@@ -350,6 +475,7 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
             detail,
             fail_on_stop,
             json,
+            history,
         } => {
             let digest = client.digest_of(&reference)?;
             let tag = match tag {
@@ -363,7 +489,11 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
             };
             let evaluation = client.call(
                 "GET",
-                &format!("/v2/images/{digest}/check?tag={}", encode(&tag)),
+                &format!(
+                    "/v2/images/{digest}/check?tag={}{}",
+                    encode(&tag),
+                    if history { "&history=true" } else { "" }
+                ),
                 None,
             )?;
             let entry = &evaluation["evaluations"][0];
@@ -394,6 +524,22 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
                         ));
                     }
                 }
+                if history {
+                    out.push_str("history (newest first):\n");
+                    for h in evaluation["history"].as_array().into_iter().flatten() {
+                        out.push_str(&format!(
+                            "  {}  {:<4}  policy {}  database {}  {}\n",
+                            h["evaluated_at"].as_str().unwrap_or(""),
+                            h["final_action"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_ascii_uppercase(),
+                            h["policy_id"].as_str().unwrap_or(""),
+                            h["vulnerability_db_built"].as_str().unwrap_or("none"),
+                            h["evaluation_id"].as_str().unwrap_or("")
+                        ));
+                    }
+                }
                 crate::output::write(None, &out)?;
             }
             if fail_on_stop && action == "STOP" {
@@ -408,9 +554,13 @@ pub(crate) fn image(args: ImageArgs) -> Result<ExitCode> {
 /// `customs policy add|list|get|activate|delete` against the server.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServerPolicyCommand {
-    /// Upload a policy document to the server.
+    /// Upload a policy document to the server, or add one of its built-in packs.
     Add {
-        file: std::path::PathBuf,
+        #[arg(required_unless_present = "pack", conflicts_with = "pack")]
+        file: Option<std::path::PathBuf>,
+        /// A built-in pack (secure, fedramp, nist-800-53, nist-800-190, cis-docker, disa).
+        #[arg(long, value_name = "NAME")]
+        pack: Option<String>,
         #[command(flatten)]
         conn: Connection,
     },
@@ -441,11 +591,25 @@ pub(crate) enum ServerPolicyCommand {
 
 pub(crate) fn policy(command: ServerPolicyCommand) -> Result<ExitCode> {
     match command {
-        ServerPolicyCommand::Add { file, conn } => {
+        ServerPolicyCommand::Add {
+            file: Some(file),
+            conn,
+            ..
+        } => {
             let body =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             print_json(&Client::new(&conn)?.call("POST", "/v2/policies", Some(body))?)?;
         }
+        ServerPolicyCommand::Add {
+            pack: Some(pack),
+            conn,
+            ..
+        } => print_json(&Client::new(&conn)?.call(
+            "POST",
+            &format!("/v2/policies/packs/{}", encode(&pack)),
+            None,
+        )?)?,
+        ServerPolicyCommand::Add { .. } => bail!("give a policy FILE or --pack NAME"),
         ServerPolicyCommand::List { conn } => {
             print_json(&Client::new(&conn)?.call("GET", "/v2/policies", None)?)?
         }
@@ -535,20 +699,21 @@ pub(crate) fn system(args: SystemArgs) -> Result<ExitCode> {
             print_json(&Client::new(&args.conn)?.call("GET", "/v2/system/feeds", None)?)?
         }
         SystemCommand::Wait { timeout } => {
+            let conn = args.conn.resolved()?;
             let http = reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()?;
-            let url = format!("{}/health", args.conn.url.trim_end_matches('/'));
+            let url = format!("{}/health", conn.url().trim_end_matches('/'));
             let started = Instant::now();
             loop {
                 if http.get(&url).send().is_ok_and(|r| r.status().is_success()) {
-                    eprintln!("{} is up", args.conn.url);
+                    eprintln!("{} is up", conn.url());
                     break;
                 }
                 if started.elapsed() > Duration::from_secs(timeout) {
                     bail!(
                         "the server at {} did not answer within {timeout} s",
-                        args.conn.url
+                        conn.url()
                     );
                 }
                 std::thread::sleep(Duration::from_millis(500));
@@ -576,6 +741,10 @@ enum AccountCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Disable an account: its users are refused, its images and policies kept (admin).
+    Disable { name: String },
+    /// Enable a disabled account again (admin).
+    Enable { name: String },
 }
 
 pub(crate) fn account(args: AccountArgs) -> Result<ExitCode> {
@@ -586,8 +755,19 @@ pub(crate) fn account(args: AccountArgs) -> Result<ExitCode> {
             let body = json!({"name": name, "email": email});
             print_json(&client.call("POST", "/v2/accounts", Some(serde_json::to_vec(&body)?))?)?;
         }
+        AccountCommand::Disable { name } => set_account_state(&client, &name, "disabled")?,
+        AccountCommand::Enable { name } => set_account_state(&client, &name, "enabled")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn set_account_state(client: &Client, name: &str, state: &str) -> Result<()> {
+    let body = json!({"state": state});
+    print_json(&client.call(
+        "PUT",
+        &format!("/v2/accounts/{}/state", encode(name)),
+        Some(serde_json::to_vec(&body)?),
+    )?)
 }
 
 #[derive(Debug, Args)]
@@ -612,6 +792,29 @@ enum UserCommand {
         #[arg(long, default_value = "read-write")]
         role: String,
     },
+    /// The users of an account (admin).
+    List {
+        #[arg(value_name = "ACCOUNT")]
+        of_account: String,
+    },
+    /// Delete a user and their API keys (admin).
+    Delete {
+        #[arg(value_name = "USERNAME")]
+        old_user: String,
+        #[arg(long = "from-account", value_name = "ACCOUNT")]
+        from_account: String,
+    },
+    /// Set a user's password (yours, or as an admin anyone's); read from standard input.
+    Password {
+        /// The user (default: you).
+        #[arg(value_name = "USERNAME")]
+        of_user: Option<String>,
+        /// The user's account (default: yours).
+        #[arg(long = "in-account", value_name = "ACCOUNT")]
+        in_account: Option<String>,
+    },
+    /// Who you are on the server: username, account and role.
+    Whoami,
     /// Make an API key for yourself; its secret is printed once.
     ApiKey {
         name: String,
@@ -619,6 +822,23 @@ enum UserCommand {
         #[arg(long)]
         expires_at: Option<i64>,
     },
+    /// Your API keys (names, ids and dates; never a secret).
+    ApiKeys,
+    /// Revoke one of your API keys by its id.
+    RevokeApiKey { id: String },
+}
+
+/// A password from standard input (one line), never from the command line.
+fn password_from_stdin(whose: &str) -> Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .with_context(|| format!("cannot read {whose} password from standard input"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        bail!("give {whose} password on standard input");
+    }
+    Ok(password.to_string())
 }
 
 pub(crate) fn user(args: UserArgs) -> Result<ExitCode> {
@@ -629,20 +849,69 @@ pub(crate) fn user(args: UserArgs) -> Result<ExitCode> {
             to_account,
             role,
         } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("cannot read the new user's password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            if password.is_empty() {
-                bail!("give the new user's password on standard input");
-            }
+            let password = password_from_stdin("the new user's")?;
             let body = json!({"username": new_user, "password": password, "role": role});
             print_json(&client.call(
                 "POST",
                 &format!("/v2/accounts/{}/users", encode(&to_account)),
                 Some(serde_json::to_vec(&body)?),
             )?)?;
+        }
+        UserCommand::List { of_account } => print_json(&client.call(
+            "GET",
+            &format!("/v2/accounts/{}/users", encode(&of_account)),
+            None,
+        )?)?,
+        UserCommand::Delete {
+            old_user,
+            from_account,
+        } => {
+            client.call(
+                "DELETE",
+                &format!(
+                    "/v2/accounts/{}/users/{}",
+                    encode(&from_account),
+                    encode(&old_user)
+                ),
+                None,
+            )?;
+            eprintln!("deleted the user {old_user} of {from_account}");
+        }
+        UserCommand::Password {
+            of_user,
+            in_account,
+        } => {
+            let me = client.call("GET", "/v2/user", None)?;
+            let username = match of_user {
+                Some(u) => u,
+                None => me["username"].as_str().unwrap_or_default().to_string(),
+            };
+            let account = match in_account {
+                Some(a) => a,
+                None => me["account_name"].as_str().unwrap_or_default().to_string(),
+            };
+            let password = password_from_stdin("the")?;
+            let body = json!({"password": password});
+            client.call(
+                "POST",
+                &format!(
+                    "/v2/accounts/{}/users/{}/credentials",
+                    encode(&account),
+                    encode(&username)
+                ),
+                Some(serde_json::to_vec(&body)?),
+            )?;
+            eprintln!("the password of {username} is set");
+        }
+        UserCommand::Whoami => print_json(&client.call("GET", "/v2/user", None)?)?,
+        UserCommand::ApiKeys => print_json(&client.call("GET", "/v2/user/api-keys", None)?)?,
+        UserCommand::RevokeApiKey { id } => {
+            client.call(
+                "DELETE",
+                &format!("/v2/user/api-keys/{}", encode(&id)),
+                None,
+            )?;
+            eprintln!("revoked the API key {id}");
         }
         UserCommand::ApiKey { name, expires_at } => {
             let body = json!({"name": name, "expires_at": expires_at});

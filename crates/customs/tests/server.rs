@@ -173,32 +173,64 @@ fn wait_analyzed(server: &Server, user: (&str, &str), digest: &str) -> Value {
     }
 }
 
-fn end_to_end(server: &Server) {
-    // Nothing answers without credentials, or with wrong ones.
-    for path in [
-        "/v2/version",
-        "/v2/images",
-        "/v2/images/sha256:00",
-        "/v2/images/sha256:00/vuln/all",
-        "/v2/images/sha256:00/sboms/native-json",
-        "/v2/images/sha256:00/content/os",
-        "/v2/images/sha256:00/check?tag=x",
-        "/v2/policies",
-        "/v2/events",
-        "/v2/system/feeds",
-        "/v2/system/policy-spec",
-        "/v2/accounts",
-    ] {
-        let anonymous = client()
-            .get(server.url(path))
+/// Every operation of the server's own OpenAPI document, with its path parameters filled
+/// in: none but the public ones answers without credentials, or with wrong ones.
+fn every_operation_wants_credentials(server: &Server) {
+    let document: Value = serde_json::from_str(
+        &client()
+            .get(server.url("/v2/openapi.json"))
             .send()
             .unwrap()
-            .status()
-            .as_u16();
-        assert_eq!(anonymous, 401, "{path}");
-        let (wrong, _) = call(server, "GET", path, ("admin", "not-the-password"), None);
-        assert_eq!(wrong, 401, "{path}");
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut walked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let concrete = path
+                .replace("{digest}", "sha256:00")
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "x1" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let public = operation["security"] == json!([]);
+            let send = |auth: Option<(&str, &str)>| {
+                let mut r = client().request(
+                    method.to_uppercase().parse().unwrap(),
+                    server.url(&concrete),
+                );
+                if let Some((u, p)) = auth {
+                    r = r.basic_auth(u, Some(p));
+                }
+                if matches!(method.as_str(), "post" | "put") {
+                    r = r.header("content-type", "application/json").body("{}");
+                }
+                r.send().unwrap().status().as_u16()
+            };
+            if public {
+                assert_eq!(send(None), 200, "{method} {path} is public");
+                continue;
+            }
+            assert_eq!(send(None), 401, "{method} {path} without credentials");
+            assert_eq!(
+                send(Some(("admin", "not-the-password"))),
+                401,
+                "{method} {path} with a wrong password"
+            );
+            assert_eq!(
+                send(Some(("nobody-at-all", "not-the-password"))),
+                401,
+                "{method} {path} as a user that does not exist"
+            );
+            walked += 1;
+        }
     }
+    assert!(walked >= 44, "only {walked} operations in the document");
+}
+
+fn end_to_end(server: &Server) {
+    every_operation_wants_credentials(server);
 
     let (status, lang) = add(server, ADMIN, "lang");
     assert_eq!(status, 201);
@@ -1619,9 +1651,21 @@ fn documents_go_to_an_s3_bucket_when_configured() {
     let folder = format!("team-a/admin/{}/", digest.replace(':', "_"));
     let mut keys = s3.keys("customs-docs", &folder);
     keys.sort();
+    // The latest evaluation, and the first entry of the tag's evaluation history.
+    let history: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.starts_with(&format!("{folder}evaluation-")))
+        .collect();
+    assert_eq!(history.len(), 1, "{keys:?}");
+    let history = history[0].clone();
     assert_eq!(
         keys,
-        ["evaluation.json", "sbom.json", "vulnerabilities.json"].map(|k| format!("{folder}{k}"))
+        [
+            history,
+            format!("{folder}evaluation.json"),
+            format!("{folder}sbom.json"),
+            format!("{folder}vulnerabilities.json")
+        ]
     );
     assert!(
         !data.path().join("objects").exists(),
@@ -1802,4 +1846,807 @@ fn images_stored_before_the_index_are_indexed_at_start() {
             .log()
             .contains("indexed the images stored before the index")
     );
+}
+
+/// A policy that says where the verdict came from: STOP when no Dockerfile was given, STOP
+/// when the given one exposes port 22, WARN when the tag's image gained packages.
+fn provenance_policy() -> Value {
+    json!({"id": "provenance", "name": "Provenance", "version": "2",
+        "rule_sets": [{"id": "rs", "name": "rs", "version": "2", "rules": [
+            {"id": "r1", "gate": "dockerfile", "trigger": "no_dockerfile_provided", "action": "stop", "params": []},
+            {"id": "r2", "gate": "dockerfile", "trigger": "exposed_ports", "action": "stop",
+             "params": [{"name": "ports", "value": "22"}, {"name": "type", "value": "denylist"},
+                        {"name": "actual_dockerfile_only", "value": "true"}]},
+            {"id": "r3", "gate": "tag_drift", "trigger": "packages_added", "action": "warn", "params": []}
+        ]}],
+        "mappings": [{"id": "m", "name": "m", "registry": "*", "repository": "*", "image": {"type": "tag", "value": "*"}, "rule_set_ids": ["rs"], "allowlist_ids": []}]})
+}
+
+fn triggers(check: &Value) -> Vec<String> {
+    let mut t: Vec<String> = check["evaluations"][0]["details"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}/{}",
+                f["gate"].as_str().unwrap(),
+                f["trigger"].as_str().unwrap()
+            )
+        })
+        .collect();
+    t.sort();
+    t.dedup();
+    t
+}
+
+fn base64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn policies_packs_dockerfiles_tag_drift_and_the_evaluation_history() {
+    let server = Server::start(None);
+    let tag = "registry.example/team/app:1";
+
+    // Validation stores nothing and lists every problem.
+    let (status, valid) = call(
+        &server,
+        "POST",
+        "/v2/policies/validate",
+        ADMIN,
+        Some(provenance_policy()),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(valid["valid"], true, "{valid}");
+    let (_, invalid) = call(
+        &server,
+        "POST",
+        "/v2/policies/validate",
+        ADMIN,
+        Some(
+            json!({"version": "2", "rule_sets": [{"rules": [{"gate": "nope"}, {"gate": "vulnerabilities", "trigger": "nope"}]}]}),
+        ),
+    );
+    assert_eq!(invalid["valid"], false);
+    assert!(
+        invalid["problems"].as_array().unwrap().len() >= 2,
+        "{invalid}"
+    );
+    assert_eq!(
+        call(&server, "GET", "/v2/policies", ADMIN, None).1,
+        json!([])
+    );
+
+    // The packs: listed, readable, added as a policy of the account.
+    let (_, packs) = call(&server, "GET", "/v2/policies/packs", ADMIN, None);
+    let names: Vec<&str> = packs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "secure",
+            "fedramp",
+            "nist-800-53",
+            "nist-800-190",
+            "cis-docker",
+            "disa"
+        ]
+    );
+    let (status, fedramp) = call(&server, "GET", "/v2/policies/packs/fedramp", ADMIN, None);
+    assert_eq!(status, 200);
+    let fedramp_id = fedramp["policy"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        call(&server, "GET", "/v2/policies/packs/nope", ADMIN, None).0,
+        404
+    );
+    let (status, added) = call(&server, "POST", "/v2/policies/packs/fedramp", ADMIN, None);
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["policy_id"], fedramp_id.as_str());
+
+    // An SBOM imported as the tag, with no Dockerfile, then the same tag on a newer image
+    // with one package more and a Dockerfile that exposes port 22.
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/policies",
+            ADMIN,
+            Some(provenance_policy())
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            "/v2/policies/provenance?active=true",
+            ADMIN,
+            None
+        )
+        .0,
+        200
+    );
+    let first = sbom_json(
+        &format!("oci-dir:{}:alpine-3.12", shared_layout().display()),
+        &[],
+    );
+    let first_digest = first["source"]["image"]["manifest_digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(json!({"source": {"sbom": {"document": first, "tag": tag}}})),
+    );
+    assert_eq!(status, 201);
+    let mut second = first.clone();
+    let second_digest = format!("sha256:{}", "5".repeat(64));
+    second["source"]["image"]["manifest_digest"] = json!(second_digest);
+    let mut extra = second["packages"][0].clone();
+    extra["id"] = json!("0123456789abcdef");
+    extra["name"] = json!("added-later");
+    extra["purl"] = json!("pkg:apk/alpine/added-later@1.0-r0");
+    second["packages"].as_array_mut().unwrap().push(extra);
+    let dockerfile = "FROM alpine:3.12\nEXPOSE 22 8080\nUSER nobody\n";
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(
+            json!({"source": {"sbom": {"document": second, "tag": tag, "dockerfile": base64(dockerfile)}}}),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
+
+    let check = |digest: &str, history: bool| {
+        let (status, check) = call(
+            &server,
+            "GET",
+            &format!(
+                "/v2/images/{digest}/check?tag={tag}{}",
+                if history { "&history=true" } else { "" }
+            ),
+            ADMIN,
+            None,
+        );
+        assert_eq!(status, 200, "{check}");
+        check
+    };
+    let old = check(&first_digest, false);
+    assert_eq!(
+        triggers(&old),
+        ["dockerfile/no_dockerfile_provided"],
+        "{old}"
+    );
+    let new = check(&second_digest, false);
+    assert_eq!(
+        triggers(&new),
+        ["dockerfile/exposed_ports", "tag_drift/packages_added"],
+        "the Dockerfile it was added with, and the image the tag was on before: {new}"
+    );
+    assert!(new.to_string().contains("added-later"), "{new}");
+
+    // The history: the import's evaluation, and no new entry for a check from the same inputs.
+    let h = check(&second_digest, true);
+    let history = h["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{h}");
+    assert_eq!(history[0]["policy_id"], "provenance");
+    assert_eq!(history[0]["final_action"], "stop");
+    assert!(
+        history[0]["policy_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let first_entry = history[0]["evaluation_id"].as_str().unwrap().to_string();
+    // Another active policy: a new entry, newest first; the old one is still readable whole.
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            &format!("/v2/policies/{fedramp_id}?active=true"),
+            ADMIN,
+            None
+        )
+        .0,
+        200
+    );
+    let h = check(&second_digest, true);
+    let history = h["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2, "{h}");
+    assert_eq!(history[0]["policy_id"], fedramp_id.as_str());
+    assert_eq!(history[1]["evaluation_id"], first_entry.as_str());
+    let (status, past) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{second_digest}/evaluations/{first_entry}"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200, "{past}");
+    assert_eq!(past["evaluation"]["policy_id"], "provenance");
+    assert_eq!(past["record"]["final_action"], "stop");
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            &format!("/v2/images/{first_digest}/evaluations/{first_entry}"),
+            ADMIN,
+            None
+        )
+        .0,
+        404,
+        "an evaluation is read through its own image"
+    );
+    // Another account sees neither the image nor its history.
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts",
+            ADMIN,
+            Some(json!({"name": "team-c"}))
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts/team-c/users",
+            ADMIN,
+            Some(json!({"username": "carol", "password": "password-3", "role": "full-control"}))
+        )
+        .0,
+        201
+    );
+    let carol = ("carol", "password-3");
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            &format!("/v2/images/{second_digest}/evaluations/{first_entry}"),
+            carol,
+            None
+        )
+        .0,
+        404
+    );
+    // Bad input.
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(
+            json!({"source": {"sbom": {"document": first_digest, "dockerfile": "%%% not base64"}}}),
+        ),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("base64"),
+        "{body}"
+    );
+    // Deleting the image deletes its history.
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            &format!("/v2/images/{second_digest}"),
+            ADMIN,
+            None
+        )
+        .0,
+        204
+    );
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            &format!("/v2/images/{second_digest}/evaluations/{first_entry}"),
+            ADMIN,
+            None
+        )
+        .0,
+        404
+    );
+}
+
+#[test]
+fn users_keys_and_accounts_are_administered_through_the_api() {
+    let server = Server::start(None);
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts",
+            ADMIN,
+            Some(json!({"name": "team-d"}))
+        )
+        .0,
+        201
+    );
+    for (name, role) in [("dora", "full-control"), ("dan", "read-only")] {
+        assert_eq!(
+            call(
+                &server,
+                "POST",
+                "/v2/accounts/team-d/users",
+                ADMIN,
+                Some(json!({"username": name, "password": "password-4", "role": role}))
+            )
+            .0,
+            201
+        );
+    }
+    let dora = ("dora", "password-4");
+    let (_, me) = call(&server, "GET", "/v2/user", dora, None);
+    assert_eq!(
+        (
+            me["username"].as_str(),
+            me["account_name"].as_str(),
+            me["role"].as_str()
+        ),
+        (Some("dora"), Some("team-d"), Some("full-control"))
+    );
+    let (status, users) = call(&server, "GET", "/v2/accounts/team-d/users", ADMIN, None);
+    assert_eq!(status, 200);
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dan", "dora"]);
+    assert!(
+        !users.to_string().contains("argon2"),
+        "no password hash in an answer: {users}"
+    );
+    assert_eq!(
+        call(&server, "GET", "/v2/accounts/team-d/users", dora, None).0,
+        403,
+        "not the admin account"
+    );
+    assert_eq!(
+        call(&server, "GET", "/v2/accounts/nope/users", ADMIN, None).0,
+        404
+    );
+
+    // A password: one's own, or anyone's as an admin; never someone else's otherwise.
+    let set = |who: (&str, &str), user: &str, password: &str| {
+        call(
+            &server,
+            "POST",
+            &format!("/v2/accounts/team-d/users/{user}/credentials"),
+            who,
+            Some(json!({"password": password})),
+        )
+        .0
+    };
+    assert_eq!(set(("dan", "password-4"), "dora", "stolen-pass"), 403);
+    assert_eq!(set(dora, "dora", "short"), 400);
+    assert_eq!(set(dora, "dora", "dora-new-pass"), 204);
+    assert_eq!(
+        call(&server, "GET", "/v2/images", dora, None).0,
+        401,
+        "the old password"
+    );
+    let dora = ("dora", "dora-new-pass");
+    assert_eq!(call(&server, "GET", "/v2/images", dora, None).0, 200);
+    assert_eq!(set(ADMIN, "dan", "dan-new-pass"), 204);
+    let dan = ("dan", "dan-new-pass");
+    assert_eq!(call(&server, "GET", "/v2/images", dan, None).0, 200);
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts/admin/users/dora/credentials",
+            ADMIN,
+            Some(json!({"password": "whatever-1"}))
+        )
+        .0,
+        404,
+        "a user is reached through their own account"
+    );
+
+    // API keys: listed without their secret, revoked by id, only by their owner.
+    let (status, key) = call(
+        &server,
+        "POST",
+        "/v2/user/api-keys",
+        dora,
+        Some(json!({"name": "ci"})),
+    );
+    assert_eq!(status, 201);
+    let (secret, id) = (
+        key["key"].as_str().unwrap().to_string(),
+        key["id"].as_str().unwrap().to_string(),
+    );
+    let with_key = |secret: &str| {
+        client()
+            .get(server.url("/v2/images"))
+            .bearer_auth(secret)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(with_key(&secret), 200);
+    let (_, keys) = call(&server, "GET", "/v2/user/api-keys", dora, None);
+    assert_eq!(keys.as_array().unwrap().len(), 1);
+    assert_eq!(keys[0]["name"], "ci");
+    assert_eq!(keys[0]["expired"], false);
+    assert!(!keys.to_string().contains(&secret), "{keys}");
+    assert!(!keys.to_string().contains(&secret[4..20]), "{keys}");
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            &format!("/v2/user/api-keys/{id}"),
+            dan,
+            None
+        )
+        .0,
+        404,
+        "dan's keys only"
+    );
+    assert_eq!(with_key(&secret), 200);
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            &format!("/v2/user/api-keys/{id}"),
+            dora,
+            None
+        )
+        .0,
+        204
+    );
+    assert_eq!(with_key(&secret), 401, "revoked");
+    // An expired key is refused.
+    let (_, expired) = call(
+        &server,
+        "POST",
+        "/v2/user/api-keys",
+        dora,
+        Some(json!({"name": "old", "expires_at": 1})),
+    );
+    assert_eq!(with_key(expired["key"].as_str().unwrap()), 401);
+    let (_, keys) = call(&server, "GET", "/v2/user/api-keys", dora, None);
+    assert_eq!(keys[0]["expired"], true);
+
+    // Disabling an account refuses its users and keeps its data; enabling lets them in again.
+    let (_, key) = call(
+        &server,
+        "POST",
+        "/v2/user/api-keys",
+        dora,
+        Some(json!({"name": "ci2"})),
+    );
+    let secret = key["key"].as_str().unwrap().to_string();
+    let (status, account) = call(
+        &server,
+        "PUT",
+        "/v2/accounts/team-d/state",
+        ADMIN,
+        Some(json!({"state": "disabled"})),
+    );
+    assert_eq!((status, account["state"].as_str()), (200, Some("disabled")));
+    assert_eq!(call(&server, "GET", "/v2/images", dora, None).0, 403);
+    assert_eq!(with_key(&secret), 403);
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            "/v2/accounts/team-d/state",
+            ADMIN,
+            Some(json!({"state": "enabled"}))
+        )
+        .0,
+        200
+    );
+    assert_eq!(call(&server, "GET", "/v2/images", dora, None).0, 200);
+    assert_eq!(with_key(&secret), 200);
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            "/v2/accounts/team-d/state",
+            ADMIN,
+            Some(json!({"state": "asleep"}))
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            "/v2/accounts/admin/state",
+            ADMIN,
+            Some(json!({"state": "disabled"}))
+        )
+        .0,
+        409
+    );
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            "/v2/accounts/team-d/state",
+            dora,
+            Some(json!({"state": "disabled"}))
+        )
+        .0,
+        403
+    );
+
+    // Deleting a user deletes their keys; nobody deletes themself.
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            "/v2/accounts/team-d/users/dora",
+            dan,
+            None
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            "/v2/accounts/admin/users/admin",
+            ADMIN,
+            None
+        )
+        .0,
+        409
+    );
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            "/v2/accounts/admin/users/dora",
+            ADMIN,
+            None
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        call(
+            &server,
+            "DELETE",
+            "/v2/accounts/team-d/users/dora",
+            ADMIN,
+            None
+        )
+        .0,
+        204
+    );
+    assert_eq!(call(&server, "GET", "/v2/images", dora, None).0, 401);
+    assert_eq!(with_key(&secret), 401, "the deleted user's key");
+}
+
+#[test]
+fn the_cli_administers_reads_its_configuration_file_and_sends_a_dockerfile() {
+    let server = Server::start(None);
+    let home = tempfile::tempdir().unwrap();
+    // A configuration file instead of flags or environment variables.
+    let config = home.path().join("client.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "url: {}\nusername: admin\npassword: {ADMIN_PASSWORD}\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let bare = || {
+        let mut c = customs();
+        for v in [
+            "CUSTOMS_URL",
+            "CUSTOMS_USERNAME",
+            "CUSTOMS_PASSWORD",
+            "CUSTOMS_API_KEY",
+            "CUSTOMS_ACCOUNT",
+            "CUSTOMS_CLIENT_CONFIG",
+        ] {
+            c.env_remove(v);
+        }
+        c.env("XDG_CONFIG_HOME", home.path().join("xdg"));
+        c
+    };
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(bare()
+        .args(["user", "whoami", "--client-config"])
+        .arg(&config));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"full-control\""));
+    assert!(
+        stderr(&out).contains("chmod 600"),
+        "a readable file with a password is warned about: {}",
+        stderr(&out)
+    );
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(bare()
+        .args(["user", "whoami"])
+        .env("CUSTOMS_CLIENT_CONFIG", &config));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("chmod"), "{}", stderr(&out));
+    // The default place, and flags over the file.
+    std::fs::create_dir_all(home.path().join("xdg/customs")).unwrap();
+    std::fs::copy(&config, home.path().join("xdg/customs/client.yaml")).unwrap();
+    let out = run(bare().args(["user", "whoami"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(bare().args(["user", "whoami", "--password", "not-the-password"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
+    // A file that is wrong says so.
+    let bad = home.path().join("bad.yaml");
+    std::fs::write(&bad, "url: http://x\npasword: typo\n").unwrap();
+    let out = run(bare().args(["user", "whoami", "--client-config"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.yaml") && stderr(&out).contains("pasword"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(bare()
+        .args(["user", "whoami", "--client-config"])
+        .arg(home.path().join("missing.yaml")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.yaml"), "{}", stderr(&out));
+
+    // Accounts and users.
+    let admin = || {
+        let mut c = bare();
+        c.env("CUSTOMS_CLIENT_CONFIG", &config);
+        c
+    };
+    assert!(
+        run(admin().args(["account", "add", "team-e"]))
+            .status
+            .success()
+    );
+    let mut add = admin();
+    add.args([
+        "user",
+        "add",
+        "eve",
+        "--to-account",
+        "team-e",
+        "--role",
+        "read-only",
+    ]);
+    let out = pipe_in(&mut add, "eve-pass-1\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(admin().args(["user", "list", "team-e"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"eve\""));
+    let mut password = cli(&server, ("eve", "eve-pass-1"));
+    password.args(["user", "password"]);
+    let out = pipe_in(&mut password, "eve-pass-2\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        run(cli(&server, ("eve", "eve-pass-2")).args(["user", "whoami"]))
+            .status
+            .success()
+    );
+    let out = run(cli(&server, ("eve", "eve-pass-2")).args(["user", "api-key", "laptop"]));
+    let key: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(cli(&server, ("eve", "eve-pass-2")).args(["user", "api-keys"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("laptop"));
+    let id = key["id"].as_str().unwrap();
+    assert!(
+        run(cli(&server, ("eve", "eve-pass-2")).args(["user", "revoke-api-key", id]))
+            .status
+            .success()
+    );
+    let out = run(cli(&server, ("eve", "eve-pass-2")).args(["user", "revoke-api-key", id]));
+    assert_eq!(out.status.code(), Some(2), "already revoked");
+    assert!(
+        run(admin().args(["account", "disable", "team-e"]))
+            .status
+            .success()
+    );
+    let out = run(cli(&server, ("eve", "eve-pass-2")).args(["user", "whoami"]));
+    assert!(stderr(&out).contains("disabled"), "{}", stderr(&out));
+    assert!(
+        run(admin().args(["account", "enable", "team-e"]))
+            .status
+            .success()
+    );
+    assert!(
+        run(admin().args(["user", "delete", "eve", "--from-account", "team-e"]))
+            .status
+            .success()
+    );
+    assert_eq!(
+        run(cli(&server, ("eve", "eve-pass-2")).args(["user", "whoami"]))
+            .status
+            .code(),
+        Some(2)
+    );
+
+    // A pack as the active policy, and an image added with its Dockerfile, analysed by a
+    // worker: the Dockerfile reaches the dockerfile gate.
+    let out = run(admin().args(["policy", "add", "--pack", "cis-docker"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let policy = home.path().join("provenance.json");
+    std::fs::write(&policy, provenance_policy().to_string()).unwrap();
+    assert!(
+        run(admin().args(["policy", "add"]).arg(&policy))
+            .status
+            .success()
+    );
+    assert!(
+        run(admin().args(["policy", "activate", "provenance"]))
+            .status
+            .success()
+    );
+    let dockerfile = home.path().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM alpine:3.12\nEXPOSE 22\n").unwrap();
+    let source = format!("oci-dir:{}:alpine-3.12", shared_layout().display());
+    let out = run(admin()
+        .args(["image", "add", &source, "--wait", "--dockerfile"])
+        .arg(&dockerfile));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let image: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let digest = image["imageDigest"].as_str().unwrap();
+    let out = run(admin().args([
+        "image",
+        "check",
+        digest,
+        "--detail",
+        "--history",
+        "--fail-on-stop",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("dockerfile/exposed_ports"), "{text}");
+    assert!(!text.contains("no_dockerfile_provided"), "{text}");
+    assert!(
+        text.contains("history (newest first):") && text.contains("policy provenance"),
+        "{text}"
+    );
+    let big = home.path().join("Dockerfile.big");
+    std::fs::write(&big, "#".repeat(1024 * 1024 + 1)).unwrap();
+    let out = run(admin()
+        .args(["image", "add", &source, "--dockerfile"])
+        .arg(&big));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("at most"), "{}", stderr(&out));
+}
+
+/// Runs `cmd` with `input` on its standard input.
+fn pipe_in(cmd: &mut Command, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }

@@ -311,6 +311,79 @@ pub(crate) fn indexed_findings(report: &Report) -> Vec<customs_store::IndexedFin
         .collect()
 }
 
+/// What an image brings to its evaluation besides its SBOM: the Dockerfile given when it was
+/// added (the `dockerfile` gate), and the SBOM of the image its tag pointed at before
+/// (`tag_drift`).
+#[derive(Default)]
+pub(crate) struct Context {
+    pub(crate) dockerfile: Option<String>,
+    pub(crate) previous: Option<Sbom>,
+}
+
+/// The name of an image's Dockerfile among its stored documents.
+pub(crate) const DOCKERFILE: &str = "dockerfile";
+
+impl Context {
+    /// The context of a stored image as `tag`: its Dockerfile, and the image the tag was on
+    /// before (when that one's SBOM is still kept).
+    pub(crate) async fn of_stored(
+        state: &AppState,
+        account: &str,
+        digest: &str,
+        tag: &str,
+    ) -> Result<Context, ApiError> {
+        let read = |digest: String, name: &'static str| async move {
+            state
+                .objects
+                .get(account, &digest, name)
+                .await
+                .map_err(|e| ApiError::internal(format!("cannot read the {name} of {digest}: {e}")))
+        };
+        let dockerfile = match read(digest.to_string(), DOCKERFILE).await? {
+            Some(bytes) => Some(serde_json::from_slice::<String>(&bytes).map_err(|e| {
+                ApiError::internal(format!("the stored Dockerfile of {digest} is damaged: {e}"))
+            })?),
+            None => None,
+        };
+        let previous = match state
+            .store
+            .previous_digest_of_tag(account, tag, digest)
+            .await?
+        {
+            Some(before) => read(before, "sbom")
+                .await?
+                .and_then(|b| serde_json::from_slice::<Sbom>(&b).ok()),
+            None => None,
+        };
+        Ok(Context {
+            dockerfile,
+            previous,
+        })
+    }
+}
+
+/// One assessment of an image: its findings, its verdict, and what the verdict came from.
+pub(crate) struct Assessment {
+    pub(crate) report: Option<Report>,
+    pub(crate) evaluation: Evaluation,
+    /// The SHA-256 of the policy's text (a built-in pack's or the stored document's).
+    pub(crate) policy_digest: String,
+    /// The build of the vulnerability database matched with; empty without one.
+    pub(crate) vulnerability_db: String,
+}
+
+impl Assessment {
+    fn entry(&self) -> Option<&customs_policy::EvaluationEntry> {
+        self.evaluation.evaluations.first()
+    }
+
+    pub(crate) fn final_action(&self) -> String {
+        self.entry()
+            .map(|e| e.final_action.as_str().to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// Matches an SBOM against the vulnerability database and evaluates the account's active
 /// policy (the built-in `secure` pack when none is active). No database: no report, and the
 /// vulnerability gates see no data.
@@ -319,12 +392,27 @@ pub(crate) async fn assess(
     account: &str,
     sbom: &Sbom,
     tag: &str,
-) -> Result<(Option<Report>, Evaluation), ApiError> {
-    let policy = match state.store.active_policy(account).await? {
-        Some(record) => customs_policy::read_policy(&record.id, &record.document)
-            .map_err(|e| ApiError::internal(format!("the active policy no longer reads: {e}")))?,
-        None => customs_policy::pack("secure").expect("the secure pack is built in"),
+    context: Context,
+) -> Result<Assessment, ApiError> {
+    let (policy, policy_text) = match state.store.active_policy(account).await? {
+        Some(record) => (
+            customs_policy::read_policy(&record.id, &record.document).map_err(|e| {
+                ApiError::internal(format!("the active policy no longer reads: {e}"))
+            })?,
+            record.document,
+        ),
+        None => {
+            let secure = customs_policy::packs()
+                .iter()
+                .find(|p| p.name == "secure")
+                .expect("the secure pack is built in");
+            (
+                customs_policy::pack("secure").expect("the secure pack is built in"),
+                secure.text.to_string(),
+            )
+        }
     };
+    let policy_digest = hex_sha256(policy_text.as_bytes());
     let vulndb = state.config.vulndb.clone();
     let sbom = sbom.clone();
     let tag = tag.to_string();
@@ -350,8 +438,8 @@ pub(crate) async fn assess(
             sbom: &sbom,
             vulnerabilities: report.as_ref(),
             feeds: built.as_deref().map(|b| FeedFacts::new(b, report.as_ref())),
-            dockerfile: None,
-            previous: None,
+            dockerfile: context.dockerfile.as_deref(),
+            previous: context.previous.as_ref(),
             now,
         };
         let tag = if tag.is_empty() {
@@ -360,8 +448,65 @@ pub(crate) async fn assess(
             tag
         };
         let evaluation = customs_policy::evaluate(&policy, &subject, &tag);
-        Ok((report, evaluation))
+        Ok(Assessment {
+            report,
+            evaluation,
+            policy_digest,
+            vulnerability_db: built.unwrap_or_default(),
+        })
     })
     .await
     .map_err(|e| ApiError::internal(format!("the assessment stopped: {e}")))?
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Keeps an evaluation of `digest` as `tag` in its history, when it came from other inputs
+/// or to another verdict than the last one kept; its document is stored under its id.
+pub(crate) async fn record_evaluation(
+    state: &AppState,
+    account: &str,
+    digest: &str,
+    tag: &str,
+    assessment: &Assessment,
+) -> Result<Option<customs_store::EvaluationRecord>, ApiError> {
+    let Some(entry) = assessment.entry() else {
+        return Ok(None);
+    };
+    let action = assessment.final_action();
+    let outcome = customs_store::EvaluationOutcome {
+        policy_id: &assessment.evaluation.policy_id,
+        policy_digest: &assessment.policy_digest,
+        vulnerability_db: &assessment.vulnerability_db,
+        final_action: &action,
+        final_action_reason: &entry.final_action_reason,
+    };
+    // The record first (it is what a history lists); a document that then fails to be kept
+    // is reported, and its record answers without it.
+    let record = state
+        .store
+        .record_evaluation(account, digest, tag, &outcome)
+        .await?;
+    if let Some(r) = &record {
+        let document = serde_json::to_vec(&assessment.evaluation).expect("evaluations serialise");
+        state
+            .objects
+            .put(account, digest, &evaluation_document(&r.id), document)
+            .await
+            .map_err(|e| {
+                ApiError::internal(format!("cannot store the evaluation of {digest}: {e}"))
+            })?;
+    }
+    Ok(record)
+}
+
+/// The name of a past evaluation's document among an image's documents.
+pub(crate) fn evaluation_document(id: &str) -> String {
+    format!("evaluation-{id}")
 }

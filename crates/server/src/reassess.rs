@@ -230,8 +230,9 @@ async fn reassess(
         .unwrap_or_else(|| json!({"findings": []}));
     let before_eval = read("evaluation").await?;
     let tag = image.tags.first().cloned().unwrap_or_default();
-    let (report, evaluation) = crate::assess(state, account, &sbom, &tag).await?;
-    let after_report = serde_json::to_value(&report).expect("reports serialise");
+    let context = crate::Context::of_stored(state, account, digest, &tag).await?;
+    let assessment = crate::assess(state, account, &sbom, &tag, context).await?;
+    let after_report = serde_json::to_value(&assessment.report).expect("reports serialise");
     let (added, removed, updated) = diff(&before_report, &after_report);
     let vulns_changed = !(added.is_empty() && removed.is_empty() && updated.is_empty());
     let action = |e: &Value| {
@@ -239,7 +240,7 @@ async fn reassess(
             .as_str()
             .map(str::to_string)
     };
-    let after_eval = serde_json::to_value(&evaluation).expect("evaluations serialise");
+    let after_eval = serde_json::to_value(&assessment.evaluation).expect("evaluations serialise");
     let (old, new) = (before_eval.as_ref().and_then(action), action(&after_eval));
     crate::keep(
         state,
@@ -247,11 +248,12 @@ async fn reassess(
         digest,
         crate::Documents {
             sbom: None,
-            report: report.as_ref().filter(|_| vulns_changed),
-            evaluation: &evaluation,
+            report: assessment.report.as_ref().filter(|_| vulns_changed),
+            evaluation: &assessment.evaluation,
         },
     )
     .await?;
+    crate::record_evaluation(state, account, digest, &tag, &assessment).await?;
     if vulns_changed {
         state
             .store

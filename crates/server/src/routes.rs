@@ -26,6 +26,31 @@ pub(crate) struct Operation {
     pub(crate) summary: &'static str,
     /// Answers without credentials (`/health`, the document itself).
     pub(crate) public: bool,
+    /// The query parameters it reads.
+    pub(crate) query: Vec<QueryParam>,
+}
+
+/// A query parameter of an operation, for the OpenAPI document.
+pub(crate) struct QueryParam {
+    pub(crate) name: &'static str,
+    pub(crate) required: bool,
+    pub(crate) description: &'static str,
+}
+
+const fn param(name: &'static str, description: &'static str) -> QueryParam {
+    QueryParam {
+        name,
+        required: false,
+        description,
+    }
+}
+
+const fn required(name: &'static str, description: &'static str) -> QueryParam {
+    QueryParam {
+        name,
+        required: true,
+        description,
+    }
 }
 
 pub(crate) struct Api {
@@ -53,7 +78,16 @@ impl Api {
             path,
             summary,
             public: false,
+            query: Vec::new(),
         });
+        self
+    }
+
+    /// The query parameters of the operation added last.
+    fn query(mut self, params: Vec<QueryParam>) -> Api {
+        if let Some(last) = self.operations.last_mut() {
+            last.query = params;
+        }
         self
     }
 
@@ -98,13 +132,24 @@ pub(crate) fn api() -> Api {
         "The account's images (filters: tag, analysis_status; paging: limit, offset)",
         list_images,
     )
+    .query(vec![
+        param("tag", "Only the image this tag points at now"),
+        param("analysis_status", "not_analyzed, analyzing, analyzed or analysis_failed"),
+        param("limit", "At most this many (default 100, at most 1000)"),
+        param("offset", "Skip this many"),
+    ])
     .op(
         M::POST,
         "/v2/images",
         "Add an image by tag or digest (source.tag.pullstring); queued for analysis",
         add_image,
     )
+    .query(vec![param("force", "true: analyse it again even when it was")])
     .op(M::POST, "/v2/images/archive", "Upload an image archive (docker save or OCI archive; ?tag=) for analysis", upload_archive)
+    .query(vec![
+        param("tag", "The tag to keep it as (default: the archive's own)"),
+        param("force", "true: analyse it again even when it was"),
+    ])
     .op(
         M::GET,
         "/v2/images/{digest}",
@@ -141,6 +186,16 @@ pub(crate) fn api() -> Api {
         "Evaluate the image as a tag (?tag=) against the active policy",
         image_check,
     )
+    .query(vec![
+        required("tag", "The tag to evaluate the image as"),
+        param("history", "true: also list the evaluations kept for this tag, newest first"),
+    ])
+    .op(
+        M::GET,
+        "/v2/images/{digest}/evaluations/{id}",
+        "One evaluation from the image's history (ids from check?history=true), whole",
+        past_evaluation,
+    )
     .op(
         M::POST,
         "/v2/scan",
@@ -148,7 +203,13 @@ pub(crate) fn api() -> Api {
         scan,
     )
     .op(M::GET, "/v2/query/images/by-vulnerability", "The account's images affected by a vulnerability (?vulnerability_id=, an id or alias)", images_by_vulnerability)
+    .query(vec![required("vulnerability_id", "A vulnerability id or alias")])
     .op(M::GET, "/v2/query/images/by-package", "The account's images that contain a package (?name=, optional version, package_type)", images_by_package)
+    .query(vec![
+        required("name", "The package's name"),
+        param("version", "Only this version"),
+        param("package_type", "Only this type (deb, apk, rpm, python, npm, java, go, ...)"),
+    ])
     .op(
         M::GET,
         "/v2/policies",
@@ -161,6 +222,30 @@ pub(crate) fn api() -> Api {
         "Add or replace a policy (Anchore v1 bundle or v2 policy)",
         add_policy,
     )
+    .op(
+        M::POST,
+        "/v2/policies/validate",
+        "Check a policy document without storing it: every problem, with where",
+        validate_policy,
+    )
+    .op(
+        M::GET,
+        "/v2/policies/packs",
+        "The built-in compliance packs",
+        list_packs,
+    )
+    .op(
+        M::GET,
+        "/v2/policies/packs/{name}",
+        "A built-in pack's policy document",
+        get_pack,
+    )
+    .op(
+        M::POST,
+        "/v2/policies/packs/{name}",
+        "Add a built-in pack to the account's policies (then activate it like any other)",
+        add_pack,
+    )
     .op(M::GET, "/v2/policies/{id}", "A policy", get_policy)
     .op(
         M::PUT,
@@ -168,6 +253,7 @@ pub(crate) fn api() -> Api {
         "Activate a policy (?active=true)",
         update_policy,
     )
+    .query(vec![param("active", "true: make it the account's active policy")])
     .op(
         M::DELETE,
         "/v2/policies/{id}",
@@ -180,6 +266,13 @@ pub(crate) fn api() -> Api {
         "The account's events (filters: event_type prefix, level, resource_id)",
         list_events,
     )
+    .query(vec![
+        param("event_type", "Only types that start with this"),
+        param("level", "INFO or ERROR"),
+        param("resource_id", "Only events about this resource (an image digest, ...)"),
+        param("limit", "At most this many (default 100, at most 1000)"),
+        param("offset", "Skip this many"),
+    ])
     .op(
         M::DELETE,
         "/v2/events",
@@ -218,16 +311,53 @@ pub(crate) fn api() -> Api {
         add_account,
     )
     .op(
+        M::PUT,
+        "/v2/accounts/{account}/state",
+        "Disable an account (its users are refused, its data kept) or enable it (admin)",
+        set_account_state,
+    )
+    .op(
+        M::GET,
+        "/v2/accounts/{account}/users",
+        "The users of an account (admin)",
+        list_users,
+    )
+    .op(
         M::POST,
         "/v2/accounts/{account}/users",
         "Add a user to an account (admin)",
         add_user,
     )
     .op(
+        M::DELETE,
+        "/v2/accounts/{account}/users/{username}",
+        "Delete a user and their API keys (admin)",
+        delete_user,
+    )
+    .op(
+        M::POST,
+        "/v2/accounts/{account}/users/{username}/credentials",
+        "Set a user's password (admin, or the user themself)",
+        set_password,
+    )
+    .op(M::GET, "/v2/user", "The caller: username, account and role", whoami)
+    .op(
+        M::GET,
+        "/v2/user/api-keys",
+        "The caller's API keys (names and dates, never a secret)",
+        list_api_keys,
+    )
+    .op(
         M::POST,
         "/v2/user/api-keys",
         "A new API key for the caller (its secret is shown once)",
         add_api_key,
+    )
+    .op(
+        M::DELETE,
+        "/v2/user/api-keys/{id}",
+        "Revoke one of the caller's API keys",
+        delete_api_key,
     )
     .op(M::GET, "/v2/registries", "The account's registry credentials (never the passwords)", list_registries)
     .op(M::POST, "/v2/registries", "Add or replace the credentials of a registry host", add_registry)
@@ -440,6 +570,7 @@ pub(crate) fn openapi() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .chain(op.query.iter().map(|q| json!({"name": q.name, "in": "query", "required": q.required, "description": q.description, "schema": {"type": "string"}})))
             .collect();
         let mut responses = json!({
             "200": {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
@@ -550,16 +681,68 @@ struct AddImageRequest {
 enum ImageSource {
     Tag {
         pullstring: String,
+        /// The image's Dockerfile, base64 (as Anchore takes it), for the `dockerfile` gate.
+        #[serde(default)]
+        dockerfile: Option<String>,
     },
     Digest {
         pullstring: String,
+        #[serde(default)]
+        dockerfile: Option<String>,
     },
     /// A customs SBOM of an image, kept without pulling it.
     Sbom {
         document: Value,
         #[serde(default)]
         tag: Option<String>,
+        #[serde(default)]
+        dockerfile: Option<String>,
     },
+}
+
+/// The largest Dockerfile taken.
+const MAX_DOCKERFILE: usize = 1024 * 1024;
+
+/// A Dockerfile as a request sends it: base64 of UTF-8 text.
+fn decode_dockerfile(encoded: Option<String>) -> ApiResult<Option<String>> {
+    use base64::Engine as _;
+    let Some(encoded) = encoded else {
+        return Ok(None);
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| ApiError::bad_request(format!("dockerfile is not base64: {e}")))?;
+    if bytes.len() > MAX_DOCKERFILE {
+        return Err(ApiError::bad_request(format!(
+            "dockerfile has {} bytes; at most {MAX_DOCKERFILE} are taken",
+            bytes.len()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ApiError::bad_request("dockerfile is not UTF-8 text"))
+}
+
+/// Keeps the Dockerfile an image was added with, for its evaluations.
+async fn keep_dockerfile(
+    state: &AppState,
+    account: &str,
+    digest: &str,
+    dockerfile: Option<String>,
+) -> ApiResult<()> {
+    let Some(text) = dockerfile else {
+        return Ok(());
+    };
+    state
+        .objects
+        .put(
+            account,
+            digest,
+            crate::DOCKERFILE,
+            serde_json::to_vec(&text).expect("strings serialise"),
+        )
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot keep the Dockerfile of {digest}: {e}")))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -576,10 +759,22 @@ async fn add_image(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     principal.require(Action::WriteImages)?;
     let annotations = request.annotations.unwrap_or_else(|| json!({}));
-    let pullstring = match request.source {
-        ImageSource::Tag { pullstring } | ImageSource::Digest { pullstring } => pullstring,
-        ImageSource::Sbom { document, tag } => {
-            return import_sbom(&state, &principal, document, tag, annotations).await;
+    let (pullstring, dockerfile) = match request.source {
+        ImageSource::Tag {
+            pullstring,
+            dockerfile,
+        }
+        | ImageSource::Digest {
+            pullstring,
+            dockerfile,
+        } => (pullstring, decode_dockerfile(dockerfile)?),
+        ImageSource::Sbom {
+            document,
+            tag,
+            dockerfile,
+        } => {
+            let dockerfile = decode_dockerfile(dockerfile)?;
+            return import_sbom(&state, &principal, document, tag, annotations, dockerfile).await;
         }
     };
     let source = SourceRef::parse(&pullstring)
@@ -596,11 +791,24 @@ async fn add_image(
         &principal,
         &pullstring,
         source,
-        annotations,
-        q.force == Some(true),
-        None,
+        Addition {
+            annotations,
+            force: q.force == Some(true),
+            tag: None,
+            dockerfile,
+        },
     )
     .await
+}
+
+/// What comes with an image added by reference or upload.
+struct Addition {
+    annotations: Value,
+    /// Analyse it again even when it was.
+    force: bool,
+    /// The tag to keep it as, instead of the one its reference or archive names.
+    tag: Option<String>,
+    dockerfile: Option<String>,
 }
 
 /// Adds the image `source` names (its digest read now) and queues its analysis.
@@ -609,10 +817,14 @@ async fn add_source(
     principal: &Principal,
     pullstring: &str,
     source: SourceRef,
-    annotations: Value,
-    force: bool,
-    tag_override: Option<String>,
+    addition: Addition,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Addition {
+        annotations,
+        force,
+        tag: tag_override,
+        dockerfile,
+    } = addition;
     if matches!(source, SourceRef::Dir { .. }) {
         return Err(ApiError::bad_request(
             "a directory has no digest to keep it by; send an image (registry, OCI or docker archive)",
@@ -672,6 +884,8 @@ async fn add_source(
             &annotations,
         )
         .await?;
+    // Before the job is queued, so that its analysis evaluates with it.
+    keep_dockerfile(state, &principal.account, &digest, dockerfile).await?;
     let needs_analysis = created || force || image.status == AnalysisStatus::AnalysisFailed;
     if needs_analysis {
         state
@@ -713,6 +927,7 @@ async fn import_sbom(
     document: Value,
     tag: Option<String>,
     annotations: Value,
+    dockerfile: Option<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let sbom: customs_sbom::Sbom = serde_json::from_value(document).map_err(|e| {
         ApiError::bad_request(format!(
@@ -730,18 +945,21 @@ async fn import_sbom(
         .store
         .add_image(account, &digest, std::slice::from_ref(&tag), &annotations)
         .await?;
-    let (report, evaluation) = crate::assess(state, account, &sbom, &tag).await?;
+    keep_dockerfile(state, account, &digest, dockerfile).await?;
+    let context = crate::Context::of_stored(state, account, &digest, &tag).await?;
+    let assessment = crate::assess(state, account, &sbom, &tag, context).await?;
     crate::keep(
         state,
         account,
         &digest,
         crate::Documents {
             sbom: Some(&sbom),
-            report: report.as_ref(),
-            evaluation: &evaluation,
+            report: assessment.report.as_ref(),
+            evaluation: &assessment.evaluation,
         },
     )
     .await?;
+    crate::record_evaluation(state, account, &digest, &tag, &assessment).await?;
     state
         .store
         .set_analysis_status(
@@ -823,9 +1041,12 @@ async fn upload_archive(
         &principal,
         &pullstring,
         source,
-        json!({}),
-        q.force == Some(true),
-        q.tag,
+        Addition {
+            annotations: json!({}),
+            force: q.force == Some(true),
+            tag: q.tag,
+            dockerfile: None,
+        },
     )
     .await;
     if result.is_err() {
@@ -1092,6 +1313,23 @@ async fn image_content(
 #[derive(Debug, Deserialize)]
 struct CheckQuery {
     tag: Option<String>,
+    /// Also list the evaluations kept for this tag, newest first.
+    #[serde(default)]
+    history: Option<bool>,
+}
+
+fn evaluation_record_json(r: &customs_store::EvaluationRecord) -> Value {
+    json!({
+        "evaluation_id": r.id,
+        "evaluated_at": customs_sbom::Timestamp::from_unix(r.created_at / 1000).as_str(),
+        "tag": r.tag,
+        "policy_id": r.policy_id,
+        "policy_digest": format!("sha256:{}", r.policy_digest),
+        "vulnerability_db_built": r.vulnerability_db,
+        "final_action": r.final_action,
+        "final_action_reason": r.final_action_reason,
+        "status": if r.final_action == "stop" { "fail" } else { "pass" },
+    })
 }
 
 async fn image_check(
@@ -1110,13 +1348,50 @@ async fn image_check(
             "{tag} is not a tag of image {digest}"
         )));
     }
-    // Evaluated now, with the active policy and the database as they are.
+    // Evaluated now, with the active policy and the database as they are, and kept in the
+    // tag's history when that makes a new entry.
     let value = document(&state, &principal, &digest, "sbom").await?;
     let sbom: customs_sbom::Sbom = serde_json::from_value(value)
         .map_err(|e| ApiError::internal(format!("the stored SBOM is damaged: {e}")))?;
-    let (_, evaluation) = crate::assess(&state, &principal.account, &sbom, &tag).await?;
+    let account = principal.account.as_str();
+    let context = crate::Context::of_stored(&state, account, &digest, &tag).await?;
+    let assessment = crate::assess(&state, account, &sbom, &tag, context).await?;
+    crate::record_evaluation(&state, account, &digest, &tag, &assessment).await?;
+    let mut answer = serde_json::to_value(&assessment.evaluation).expect("evaluations serialise");
+    if q.history == Some(true) {
+        let history = state
+            .store
+            .evaluations(account, &digest, Some(&tag), 1000)
+            .await?;
+        answer["history"] = history.iter().map(evaluation_record_json).collect();
+    }
+    Ok(Json(answer))
+}
+
+/// One evaluation from an image's history, whole, as it was when it was made.
+async fn past_evaluation(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((digest, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadImages)?;
+    check_digest(&digest)?;
+    let account = principal.account.as_str();
+    let record = state.store.evaluation(account, &digest, &id).await?;
+    let bytes = state
+        .objects
+        .get(account, &digest, &crate::evaluation_document(&record.id))
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read evaluation {id}: {e}")))?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "the document of evaluation {id} (its record is kept, its document was not)"
+            ))
+        })?;
+    let document: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("the stored evaluation {id} is damaged: {e}")))?;
     Ok(Json(
-        serde_json::to_value(evaluation).expect("evaluations serialise"),
+        json!({"record": evaluation_record_json(&record), "evaluation": document}),
     ))
 }
 
@@ -1130,9 +1405,16 @@ async fn scan(
     let sbom: Option<customs_sbom::Sbom> = serde_json::from_slice(&body).ok();
     match sbom {
         Some(sbom) => {
-            let (report, evaluation) = crate::assess(&state, &principal.account, &sbom, "").await?;
+            let assessment = crate::assess(
+                &state,
+                &principal.account,
+                &sbom,
+                "",
+                crate::Context::default(),
+            )
+            .await?;
             Ok(Json(
-                json!({"vulnerabilities": report, "policy_evaluation": evaluation}),
+                json!({"vulnerabilities": assessment.report, "policy_evaluation": assessment.evaluation}),
             ))
         }
         None => {
@@ -1434,9 +1716,7 @@ async fn add_user(
             ROLES.join(", ")
         )));
     }
-    if !(6..=128).contains(&r.password.len()) {
-        return Err(ApiError::bad_request("a password has 6 to 128 characters"));
-    }
+    check_password(&r.password)?;
     let password = r.password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -1478,4 +1758,232 @@ async fn add_api_key(
         StatusCode::CREATED,
         Json(json!({"id": key.id, "name": key.name, "key": secret, "expires_at": r.expires_at})),
     ))
+}
+
+/// Checks a policy document without storing it: every problem, with where.
+async fn validate_policy(principal: Principal, body: String) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    Ok(Json(
+        match customs_policy::read_policy("the request body", &body) {
+            Ok(policy) => {
+                json!({"valid": true, "policy_id": policy.id(), "name": policy.name(), "problems": []})
+            }
+            Err(e) => json!({"valid": false, "problems": e.problems}),
+        },
+    ))
+}
+
+async fn list_packs(principal: Principal) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    Ok(Json(Value::Array(
+        customs_policy::packs()
+            .iter()
+            .map(|p| json!({"name": p.name, "title": p.title}))
+            .collect(),
+    )))
+}
+
+fn find_pack(name: &str) -> ApiResult<&'static customs_policy::Pack> {
+    customs_policy::packs()
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = customs_policy::packs().iter().map(|p| p.name).collect();
+            ApiError::not_found(format!(
+                "no built-in pack is named {name:?} (there are {})",
+                names.join(", ")
+            ))
+        })
+}
+
+async fn get_pack(principal: Principal, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    principal.require(Action::ReadPolicies)?;
+    let pack = find_pack(&name)?;
+    let document: Value = serde_json::from_str(pack.text).expect("the packs are JSON");
+    Ok(Json(
+        json!({"name": pack.name, "title": pack.title, "policy": document}),
+    ))
+}
+
+/// Adds a built-in pack to the account's policies (under the pack's own policy id), to be
+/// activated like any other.
+async fn add_pack(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    principal.require(Action::WritePolicies)?;
+    let pack = find_pack(&name)?;
+    let policy = customs_policy::pack(pack.name).expect("found above");
+    state
+        .store
+        .put_policy(&principal.account, policy.id(), policy.name(), pack.text)
+        .await?;
+    let stored = state.store.policy(&principal.account, policy.id()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"policy_id": stored.id, "name": stored.name, "active": stored.active})),
+    ))
+}
+
+/// The caller: who they are, in which account, with which role.
+async fn whoami(principal: Principal, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let user = state.store.user(&principal.username).await?;
+    Ok(Json(json!({
+        "username": user.username,
+        "account_name": user.account,
+        "role": user.role,
+        "acting_in_account": principal.account,
+        "created_at": customs_sbom::Timestamp::from_unix(user.created_at / 1000).as_str(),
+    })))
+}
+
+fn user_json(user: &customs_store::User) -> Value {
+    json!({
+        "username": user.username,
+        "account_name": user.account,
+        "role": user.role,
+        "created_at": customs_sbom::Timestamp::from_unix(user.created_at / 1000).as_str(),
+    })
+}
+
+async fn list_users(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::Administer)?;
+    state.store.account(&account).await?;
+    let users = state.store.users(&account).await?;
+    Ok(Json(Value::Array(users.iter().map(user_json).collect())))
+}
+
+/// A user of `account`, or not found: a user is only ever reached through their account.
+async fn user_in(
+    state: &AppState,
+    account: &str,
+    username: &str,
+) -> ApiResult<customs_store::User> {
+    let user = state.store.user(username).await?;
+    if user.account != account {
+        return Err(ApiError::not_found(format!(
+            "user {username:?} not found in account {account:?}"
+        )));
+    }
+    Ok(user)
+}
+
+async fn delete_user(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((account, username)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    principal.require(Action::Administer)?;
+    user_in(&state, &account, &username).await?;
+    if username == principal.username {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "SELF_DELETE",
+            "you cannot delete yourself; another admin can",
+        ));
+    }
+    state.store.delete_user(&username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct CredentialRequest {
+    password: String,
+}
+
+fn check_password(password: &str) -> ApiResult<()> {
+    if (6..=128).contains(&password.chars().count()) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request("a password has 6 to 128 characters"))
+    }
+}
+
+/// Sets a user's password: an admin for any user, anyone for themselves.
+async fn set_password(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path((account, username)): Path<(String, String)>,
+    Json(r): Json<CredentialRequest>,
+) -> ApiResult<StatusCode> {
+    let own = username == principal.username && account == principal.home_account;
+    if !own {
+        principal.require(Action::Administer)?;
+    }
+    user_in(&state, &account, &username).await?;
+    check_password(&r.password)?;
+    let password = r.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    state.store.set_password_hash(&username, &hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountStateRequest {
+    state: String,
+}
+
+/// Disables an account (its users are refused, its images kept) or enables it again.
+async fn set_account_state(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    Json(r): Json<AccountStateRequest>,
+) -> ApiResult<Json<Value>> {
+    principal.require(Action::Administer)?;
+    if !matches!(r.state.as_str(), "enabled" | "disabled") {
+        return Err(ApiError::bad_request(format!(
+            "state {:?} is not enabled or disabled",
+            r.state
+        )));
+    }
+    if account == crate::auth::ADMIN_ACCOUNT && r.state == "disabled" {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "ADMIN_ACCOUNT",
+            "the admin account cannot be disabled",
+        ));
+    }
+    state.store.set_account_state(&account, &r.state).await?;
+    Ok(Json(
+        serde_json::to_value(state.store.account(&account).await?).expect("accounts serialise"),
+    ))
+}
+
+/// The caller's API keys: names and dates, never a secret (nor its hash).
+async fn list_api_keys(
+    principal: Principal,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    let now = customs_store::now_ms();
+    let keys = state.store.api_keys(&principal.username).await?;
+    Ok(Json(Value::Array(
+        keys.iter()
+            .map(|k| {
+                json!({
+                    "id": k.id,
+                    "name": k.name,
+                    "created_at": customs_sbom::Timestamp::from_unix(k.created_at / 1000).as_str(),
+                    "expires_at": k.expires_at.map(|e| e / 1000),
+                    "expired": k.expires_at.is_some_and(|e| e <= now),
+                })
+            })
+            .collect(),
+    )))
+}
+
+async fn delete_api_key(
+    principal: Principal,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.store.delete_api_key(&principal.username, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -137,7 +137,10 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
     let _ = store
         .record_step(&job.id, worker, "match", "running", None)
         .await;
-    let (report, evaluation) = crate::assess(state, account, &sbom, &tag)
+    let context = crate::Context::of_stored(state, account, digest, &tag)
+        .await
+        .map_err(|e| fail(e.message))?;
+    let assessment = crate::assess(state, account, &sbom, &tag, context)
         .await
         .map_err(|e| fail(e.message))?;
     let _ = store
@@ -152,12 +155,15 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
         digest,
         crate::Documents {
             sbom: Some(&sbom),
-            report: report.as_ref(),
-            evaluation: &evaluation,
+            report: assessment.report.as_ref(),
+            evaluation: &assessment.evaluation,
         },
     )
     .await
     .map_err(|e| fail(e.message))?;
+    crate::record_evaluation(state, account, digest, &tag, &assessment)
+        .await
+        .map_err(|e| fail(e.message))?;
     let _ = store
         .record_step(&job.id, worker, "store", "done", None)
         .await;

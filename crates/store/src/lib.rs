@@ -4,6 +4,7 @@
 //! in a data directory (the embedded default) and PostgreSQL, with the same migrations and the
 //! same behaviour (the test suite runs against both).
 
+mod evaluations;
 mod index;
 mod migrate;
 mod model;
@@ -15,6 +16,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Row, SqlitePool};
 
+pub use evaluations::{EvaluationOutcome, EvaluationRecord};
 pub use index::{IndexedFinding, IndexedPackage};
 pub use model::{
     Account, AnalysisStatus, ApiKey, Event, EventFilter, Image, PolicyRecord, RegistryCredential,
@@ -419,8 +421,23 @@ impl Store {
             .map(|r| r.get::<String, _>("digest"))))
     }
 
+    /// The digest `tag` pointed at before `digest` took it (for `tag_drift`): the newest
+    /// other image the tag was added to no later than to `digest`.
+    pub async fn previous_digest_of_tag(
+        &self,
+        account: &str,
+        tag: &str,
+        digest: &str,
+    ) -> Result<Option<String>> {
+        with_pool!(self, p => Ok(sqlx::query(
+            "SELECT t.digest FROM image_tags t, image_tags mine WHERE mine.account = $1 AND mine.tag = $2 AND mine.digest = $3 AND t.account = $1 AND t.tag = $2 AND t.digest <> $3 AND t.added_at <= mine.added_at ORDER BY t.added_at DESC, t.digest LIMIT 1")
+            .bind(account).bind(tag).bind(digest).fetch_optional(p).await?
+            .map(|r| r.get::<String, _>("digest"))))
+    }
+
     pub async fn delete_image(&self, account: &str, digest: &str) -> Result<()> {
         self.delete_index(account, digest).await?;
+        self.delete_evaluations(account, digest).await?;
         with_pool!(self, p => {
             sqlx::query("DELETE FROM image_tags WHERE account = $1 AND digest = $2")
                 .bind(account).bind(digest).execute(p).await?;

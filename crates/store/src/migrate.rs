@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "image_index",
         include_str!("../migrations/0003_image_index.sql"),
     ),
+    (
+        4,
+        "policy_evaluations",
+        include_str!("../migrations/0004_policy_evaluations.sql"),
+    ),
 ];
 
 /// The newest schema this build knows.
@@ -100,5 +105,6 @@ mod tests {
         assert_eq!(super::statements(super::MIGRATIONS[0].2).len(), 14);
         assert_eq!(super::statements(super::MIGRATIONS[1].2).len(), 1);
         assert_eq!(super::statements(super::MIGRATIONS[2].2).len(), 7);
+        assert_eq!(super::statements(super::MIGRATIONS[3].2).len(), 2);
     }
 }

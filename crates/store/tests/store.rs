@@ -99,6 +99,7 @@ both!(queue_fairness_and_dedup, fairness_check);
 both!(concurrent_claims_take_each_job_once, concurrency_check);
 both!(events_and_policies, events_policies_check);
 both!(image_index, index_check);
+both!(evaluation_history_and_tag_moves, evaluations_check);
 
 async fn accounts_users_and_keys_check(store: &Store) {
     store
@@ -925,5 +926,125 @@ async fn index_check(store: &Store) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+async fn evaluations_check(store: &Store) {
+    use customs_store::EvaluationOutcome;
+    store.create_account("alpha", None).await.unwrap();
+    store.create_account("beta", None).await.unwrap();
+    let tag = "registry.example/app:1";
+    let outcome = |action: &'static str, db: &'static str| EvaluationOutcome {
+        policy_id: "secure",
+        policy_digest: "d1",
+        vulnerability_db: db,
+        final_action: action,
+        final_action_reason: "policy_evaluation",
+    };
+    let first = store
+        .record_evaluation("alpha", "sha256:aaaa", tag, &outcome("stop", "db1"))
+        .await
+        .unwrap()
+        .expect("the first evaluation is recorded");
+    // The same inputs to the same verdict: nothing new.
+    assert!(
+        store
+            .record_evaluation("alpha", "sha256:aaaa", tag, &outcome("stop", "db1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A new database that changes nothing else is still a new input.
+    let second = store
+        .record_evaluation("alpha", "sha256:aaaa", tag, &outcome("stop", "db2"))
+        .await
+        .unwrap()
+        .unwrap();
+    let third = store
+        .record_evaluation("alpha", "sha256:aaaa", tag, &outcome("go", "db3"))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .record_evaluation("alpha", "sha256:aaaa", "other:2", &outcome("go", "db3"))
+        .await
+        .unwrap()
+        .unwrap();
+    let history = store
+        .evaluations("alpha", "sha256:aaaa", Some(tag), 100)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = history.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![third.id.as_str(), &second.id, &first.id],
+        "newest first"
+    );
+    assert_eq!(history[0].final_action, "go");
+    assert_eq!(history[2].vulnerability_db, "db1");
+    assert_eq!(
+        store
+            .evaluations("alpha", "sha256:aaaa", None, 100)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        store
+            .evaluations("alpha", "sha256:aaaa", None, 2)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        store
+            .evaluations("beta", "sha256:aaaa", None, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another account sees none"
+    );
+
+    // A tag that moved: the image it pointed at before.
+    for digest in ["sha256:aaaa", "sha256:bbbb", "sha256:cccc"] {
+        store
+            .add_image("alpha", digest, &[tag.to_string()], &json!({}))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    store
+        .add_image("beta", "sha256:dddd", &[tag.to_string()], &json!({}))
+        .await
+        .unwrap();
+    let previous = |digest: &'static str| store.previous_digest_of_tag("alpha", tag, digest);
+    assert_eq!(previous("sha256:aaaa").await.unwrap(), None);
+    assert_eq!(
+        previous("sha256:bbbb").await.unwrap().as_deref(),
+        Some("sha256:aaaa")
+    );
+    assert_eq!(
+        previous("sha256:cccc").await.unwrap().as_deref(),
+        Some("sha256:bbbb")
+    );
+    assert_eq!(
+        store
+            .previous_digest_of_tag("beta", tag, "sha256:dddd")
+            .await
+            .unwrap(),
+        None,
+        "tags are per account"
+    );
+
+    // Deleting the image deletes its history.
+    store.delete_image("alpha", "sha256:aaaa").await.unwrap();
+    assert!(
+        store
+            .evaluations("alpha", "sha256:aaaa", None, 100)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
