@@ -682,7 +682,12 @@ enum SystemCommand {
     /// The server's version and whether its store answers.
     Status,
     /// The vulnerability feeds the server matches with.
-    Feeds,
+    Feeds {
+        /// Update them first (from the server's --feeds-from; admin), then re-evaluate every
+        /// image that the update changes.
+        #[arg(long)]
+        update: bool,
+    },
     /// Wait until the server answers (for scripts that start it).
     Wait {
         #[arg(long, default_value_t = 120)]
@@ -695,8 +700,23 @@ pub(crate) fn system(args: SystemArgs) -> Result<ExitCode> {
         SystemCommand::Status => {
             print_json(&Client::new(&args.conn)?.call("GET", "/v2/version", None)?)?
         }
-        SystemCommand::Feeds => {
-            print_json(&Client::new(&args.conn)?.call("GET", "/v2/system/feeds", None)?)?
+        SystemCommand::Feeds { update } => {
+            let client = Client::new(&args.conn)?;
+            if update {
+                let updated = client.call("POST", "/v2/system/feeds", None)?;
+                eprintln!(
+                    "{}",
+                    match updated["status"].as_str() {
+                        Some("updated") => format!(
+                            "updated from {} (built {})",
+                            updated["from"].as_str().unwrap_or(""),
+                            updated["built"].as_str().unwrap_or("")
+                        ),
+                        _ => "the server looks for a database updated beside it (it has no --feeds-from)".to_string(),
+                    }
+                );
+            }
+            print_json(&client.call("GET", "/v2/system/feeds", None)?)?
         }
         SystemCommand::Wait { timeout } => {
             let conn = args.conn.resolved()?;

@@ -18,7 +18,8 @@ const DEFAULT_FEED_CHECK_SECONDS: u64 = 300;
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// A YAML file with any of the settings below (data_dir, listen, database_url,
-    /// object_store, db, workers, lease_seconds, feed_check_seconds, insecure_registries);
+    /// object_store, db, workers, lease_seconds, feed_check_seconds, insecure_registries,
+    /// feeds_from, clamd);
     /// flags and environment variables win over it.
     #[arg(
         long,
@@ -108,6 +109,29 @@ pub(crate) struct ServeArgs {
     /// Allow plain HTTP to this registry host[:port] (repeatable; loopback hosts always are).
     #[arg(long = "insecure-registry", value_name = "HOST")]
     insecure_registries: Vec<String>,
+
+    /// Where POST /v2/system/feeds (and `customs system feeds --update`) updates the
+    /// vulnerability database from: a mirror directory laid out like the upstream feeds, or
+    /// the http(s) URL of a server serving one [default: no update from the server; it
+    /// re-evaluates when `customs db update` beside it changes the database].
+    #[arg(
+        long,
+        env = "CUSTOMS_FEEDS_FROM",
+        hide_env_values = true,
+        value_name = "DIR|URL"
+    )]
+    feeds_from: Option<String>,
+
+    /// Scan every file of every analysed image with ClamAV's clamd at ADDRESS (a socket path,
+    /// unix:PATH or HOST:PORT), for the malware content type and gate [default: no malware
+    /// scan].
+    #[arg(
+        long,
+        env = "CUSTOMS_CLAMD",
+        hide_env_values = true,
+        value_name = "ADDRESS"
+    )]
+    clamd: Option<String>,
 }
 
 /// The configuration file: the same settings, by the flags' names with `_`.
@@ -124,6 +148,8 @@ struct FileConfig {
     feed_check_seconds: Option<u64>,
     #[serde(default)]
     insecure_registries: Vec<String>,
+    feeds_from: Option<String>,
+    clamd: Option<String>,
 }
 
 fn read_config(path: &Path) -> Result<FileConfig> {
@@ -155,6 +181,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         .transpose()
         .map_err(anyhow::Error::msg)
         .context("--object-store")?;
+    let malware = args
+        .clamd
+        .or(file.clamd)
+        .map(|a| a.parse::<customs_engine::ClamdAddress>())
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("--clamd")?;
     let mut insecure = file.insecure_registries;
     insecure.extend(args.insecure_registries);
     let config = customs_server::Config {
@@ -178,6 +211,11 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
             insecure,
             ..Default::default()
         },
+        feeds_from: args
+            .feeds_from
+            .or(file.feeds_from)
+            .map(|f| customs_server::FeedsFrom::parse(&f)),
+        malware,
         poll_interval: Duration::from_millis(500),
         lease: Duration::from_secs(
             args.lease_seconds

@@ -2650,3 +2650,315 @@ fn pipe_in(cmd: &mut Command, input: &str) -> std::process::Output {
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// Waits until the image's analysis has ended, either way.
+fn wait_finished(server: &Server, digest: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (_, image) = call(server, "GET", &format!("/v2/images/{digest}"), ADMIN, None);
+        if matches!(
+            image["analysis_status"].as_str(),
+            Some("analyzed" | "analysis_failed")
+        ) {
+            return image;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{image}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_server_scans_every_image_for_malware_with_clamd() {
+    use common::clamd::{infected_image, start_clamd};
+    let Some(clamd) = start_clamd() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let socket = clamd.socket.display().to_string();
+    let server = Server::spawn(data.path(), shared_db(), &["--clamd", &socket]);
+    assert!(
+        server.log().contains("malware scans with clamd"),
+        "{}",
+        server.log()
+    );
+    let add = |server: &Server| {
+        let (status, added) = call(
+            server,
+            "POST",
+            "/v2/images",
+            ADMIN,
+            Some(json!({"source": {"tag": {"pullstring": infected_image()}}})),
+        );
+        assert!(status == 201 || status == 200, "{added}");
+        added[0]["imageDigest"].as_str().unwrap().to_string()
+    };
+    let digest = add(&server);
+    let image = wait_finished(&server, &digest);
+    assert_eq!(image["analysis_status"], "analyzed", "{image}");
+    let (status, malware) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/content/malware"),
+        ADMIN,
+        None,
+    );
+    assert_eq!(status, 200, "{malware}");
+    let found: Vec<(&str, &str)> = malware["content"]["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{malware}"))
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["signature"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("/usr/local/bin/tool", "Customs.Test.Planted.UNOFFICIAL")]
+    );
+    // The malware gate sees the scan: DISA's SI-3 rule stops the image.
+    assert_eq!(
+        call(&server, "POST", "/v2/policies/packs/disa", ADMIN, None).0,
+        201
+    );
+    let (_, packs) = call(&server, "GET", "/v2/policies/packs/disa", ADMIN, None);
+    let disa = packs["policy"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        call(
+            &server,
+            "PUT",
+            &format!("/v2/policies/{disa}?active=true"),
+            ADMIN,
+            None
+        )
+        .0,
+        200
+    );
+    let tag = image["image_detail"][0]["fulltag"].as_str().unwrap();
+    let (_, check) = call(
+        &server,
+        "GET",
+        &format!("/v2/images/{digest}/check?tag={tag}"),
+        ADMIN,
+        None,
+    );
+    assert!(
+        triggers(&check).contains(&"malware/scans".to_string()),
+        "{check}"
+    );
+    assert!(
+        !triggers(&check).contains(&"malware/scan_not_run".to_string()),
+        "{check}"
+    );
+    drop(server);
+
+    // A clamd that is not there: said at start, and the analysis fails with the reason.
+    let data = tempfile::tempdir().unwrap();
+    let missing = data.path().join("no-clamd.sock").display().to_string();
+    let server = Server::spawn(data.path(), shared_db(), &["--clamd", &missing]);
+    assert!(
+        server.log().contains("clamd does not answer yet"),
+        "{}",
+        server.log()
+    );
+    let digest = add(&server);
+    let image = wait_finished(&server, &digest);
+    assert_eq!(image["analysis_status"], "analysis_failed", "{image}");
+    assert!(
+        image["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach clamd"),
+        "{image}"
+    );
+    let out = run(customs()
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args(["--clamd", "nowhere"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a clamd address"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A mirror of the shared feeds made of links, with one file of it replaced when asked.
+fn linked_mirror(name: &str, broken: Option<(&str, &[u8])>) -> std::path::PathBuf {
+    let mirror = scratch().join(name);
+    let _ = std::fs::remove_dir_all(&mirror);
+    let feeds = shared().join("feeds");
+    std::fs::create_dir_all(&mirror).unwrap();
+    for entry in std::fs::read_dir(&feeds).unwrap().flatten() {
+        std::os::unix::fs::symlink(entry.path(), mirror.join(entry.file_name())).unwrap();
+    }
+    if let Some((dir, bytes)) = broken {
+        // The feed's folder copied as links, with its first file replaced by `bytes`.
+        let target = mirror.join(dir);
+        std::fs::remove_file(&target).unwrap();
+        std::fs::create_dir_all(&target).unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(feeds.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for (i, f) in files.iter().enumerate() {
+            let to = target.join(f.file_name().unwrap());
+            if i == 0 {
+                std::fs::write(to, bytes).unwrap();
+            } else {
+                std::os::unix::fs::symlink(f, to).unwrap();
+            }
+        }
+    }
+    mirror
+}
+
+fn feeds_update_from(from: &str, db: &std::path::Path) -> (Server, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::spawn(
+        data.path(),
+        db,
+        &["--feeds-from", from, "--feed-check-seconds", "3600"],
+    );
+    (server, data)
+}
+
+#[test]
+fn the_server_updates_its_database_from_a_mirror_and_keeps_the_old_one_on_failure() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("vulndb.sqlite");
+    let mirror = linked_mirror("feeds-mirror-ok", None);
+    let (server, _data) = feeds_update_from(&mirror.display().to_string(), &db);
+    // No database yet: the feeds say so, and an imported image has no vulnerability data.
+    assert_eq!(call(&server, "GET", "/v2/system/feeds", ADMIN, None).0, 503);
+    let sbom = sbom_json(&shared_image("alpine-3.12"), &[]);
+    let (status, added) = call(
+        &server,
+        "POST",
+        "/v2/images",
+        ADMIN,
+        Some(json!({"source": {"sbom": {"document": sbom, "tag": "example/alpine:3.12"}}})),
+    );
+    assert_eq!(status, 201, "{added}");
+    let digest = added[0]["imageDigest"].as_str().unwrap().to_string();
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/accounts/admin/users",
+            ADMIN,
+            Some(json!({"username": "ro", "password": "password-5", "role": "read-only"}))
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            "/v2/system/feeds",
+            ("ro", "password-5"),
+            None
+        )
+        .0,
+        403
+    );
+
+    // The update builds it; every image is matched again from its stored SBOM.
+    let (status, updated) = call(&server, "POST", "/v2/system/feeds", ADMIN, None);
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["status"], "updated");
+    assert!(
+        updated["feeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "alpine-secdb" && f["records"].as_u64() > Some(0)),
+        "{updated}"
+    );
+    let (status, feeds) = call(&server, "GET", "/v2/system/feeds", ADMIN, None);
+    assert_eq!(status, 200);
+    let built = feeds["built"].clone();
+    let started = Instant::now();
+    loop {
+        let (_, events) = call(
+            &server,
+            "GET",
+            "/v2/events?event_type=user.checks.tag.vulnerabilities.update",
+            ADMIN,
+            None,
+        );
+        if let Some(e) = events["results"].as_array().unwrap().first() {
+            assert_eq!(e["resource_id"], digest.as_str());
+            assert!(
+                e["details"]["added"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k.as_str().unwrap().starts_with("CVE-2022-37434+zlib")),
+                "{e}"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no re-evaluation: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(server);
+
+    // A mirror with a feed that does not read: the update fails with where, the previous
+    // database stays in use, and the failure is an event.
+    let broken = linked_mirror("feeds-mirror-broken", Some(("kev", b"{ not json")));
+    let (server, _data) = feeds_update_from(&broken.display().to_string(), &db);
+    let (status, failed) = call(&server, "POST", "/v2/system/feeds", ADMIN, None);
+    assert_eq!(status, 502, "{failed}");
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message.contains("previous database stays") && message.contains("kev"),
+        "{message}"
+    );
+    let (status, feeds) = call(&server, "GET", "/v2/system/feeds", ADMIN, None);
+    assert_eq!((status, &feeds["built"]), (200, &built));
+    let (_, events) = call(
+        &server,
+        "GET",
+        "/v2/events?event_type=system.feeds.sync.failed",
+        ADMIN,
+        None,
+    );
+    assert_eq!(events["results"].as_array().unwrap().len(), 1, "{events}");
+    drop(server);
+
+    // A mirror served over HTTP that is down: the same.
+    let port = free_port();
+    let (server, _data) = feeds_update_from(&format!("http://127.0.0.1:{port}"), &db);
+    let (status, failed) = call(&server, "POST", "/v2/system/feeds", ADMIN, None);
+    assert_eq!(status, 502, "{failed}");
+    assert!(
+        failed["message"].as_str().unwrap().contains("cannot fetch"),
+        "{failed}"
+    );
+    assert_eq!(
+        call(&server, "GET", "/v2/system/feeds", ADMIN, None).1["built"],
+        built
+    );
+    // And served over HTTP, up: updated (the CLI's call).
+    let web = common::static_server::StaticServer::start(
+        mirror,
+        common::static_server::Misbehaviour::None,
+    );
+    let (server, _data) = feeds_update_from(&web.url, &db);
+    let out = run(cli(&server, ADMIN).args(["system", "feeds", "--update"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("updated from {}", web.url)),
+        "{}",
+        stderr(&out)
+    );
+}

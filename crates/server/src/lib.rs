@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+mod feeds;
 mod metrics;
 mod objects;
 mod reassess;
@@ -23,6 +24,7 @@ use customs_store::Store;
 use tokio::sync::watch;
 
 pub use auth::ROLES;
+pub use feeds::FeedsFrom;
 pub use objects::ObjectLocation;
 
 /// The OpenAPI 3 document of the API (served at `/v2/openapi.json`).
@@ -50,6 +52,11 @@ pub struct Config {
     /// `DATA_DIR/secret.key`.
     pub secret_key: Option<String>,
     pub registry: RegistryOptions,
+    /// Where `POST /v2/system/feeds` updates the vulnerability database from; `None`: it
+    /// only looks for a database another process updated.
+    pub feeds_from: Option<FeedsFrom>,
+    /// The clamd every analysed image's files are sent to; `None`: no malware scan.
+    pub malware: Option<customs_engine::ClamdAddress>,
     /// How often an idle worker looks for a job.
     pub poll_interval: Duration,
     /// How long a worker holds a job without renewing it; a dead worker's job is taken over
@@ -70,6 +77,8 @@ pub(crate) struct AppState {
     pub(crate) kick: Arc<watch::Sender<u64>>,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) sealer: Arc<sealed::Sealer>,
+    /// Held while the database is being updated: one update at a time.
+    pub(crate) updating: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +144,21 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     .await
     .map_err(ServeError::Objects)?;
     let store = Arc::new(open(&config).await?);
+    if let Some(address) = &config.malware {
+        // Told at start, not refused: clamd may come up after the server (its signatures
+        // load slowly), and until it answers each analysis fails with the reason and is
+        // retried.
+        let clamd = customs_engine::Clamd::new(address.clone());
+        match tokio::task::spawn_blocking(move || clamd.version()).await {
+            Ok(Ok(version)) => {
+                tracing::info!(clamd = %address, %version, "malware scans with clamd")
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(clamd = %address, error = %e, "clamd does not answer yet; analyses fail until it does")
+            }
+            Err(_) => {}
+        }
+    }
     let (kick_tx, kick_rx) = watch::channel(0u64);
     let state = AppState {
         objects,
@@ -144,6 +168,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         kick: Arc::new(kick_tx),
         metrics: Arc::new(metrics::Metrics::default()),
         sealer: Arc::new(sealer),
+        updating: Arc::new(tokio::sync::Mutex::new(())),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let watcher = tokio::spawn(reassess::run(state.clone(), stop_rx.clone(), kick_rx));

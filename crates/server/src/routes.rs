@@ -294,7 +294,7 @@ pub(crate) fn api() -> Api {
     .op(
         M::POST,
         "/v2/system/feeds",
-        "Check the vulnerability database now and re-evaluate every image if it changed",
+        "Update the vulnerability database (from --feeds-from; else look for an update beside the server) and re-evaluate every image if it changed (admin)",
         check_feeds,
     )
     .op(
@@ -1617,20 +1617,71 @@ async fn feeds(principal: Principal, State(state): State<AppState>) -> ApiResult
     }
 }
 
-/// Looks at the vulnerability database now (after a `customs db update` or `db import` beside
-/// the server) and re-evaluates every image when it changed; the outcome arrives as events.
+/// Updates the vulnerability database from `--feeds-from` when the server has one, else looks
+/// at it now (after a `customs db update` or `db import` beside the server); when it changed,
+/// every image is re-evaluated and the outcome arrives as events.
 async fn check_feeds(
     principal: Principal,
     State(state): State<AppState>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     principal.require(Action::Administer)?;
-    state.kick.send_modify(|n| *n += 1);
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(
-            json!({"status": "checking", "events": "system.feeds.sync.completed, user.checks.tag.vulnerabilities.update"}),
-        ),
-    ))
+    let Some(from) = state.config.feeds_from.clone() else {
+        state.kick.send_modify(|n| *n += 1);
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(
+                json!({"status": "checking", "events": "system.feeds.sync.completed, user.checks.tag.vulnerabilities.update"}),
+            ),
+        ));
+    };
+    let _one_at_a_time = state.updating.lock().await;
+    let db = state.config.vulndb.clone();
+    let now = customs_sbom::Timestamp::now_or_source_date_epoch();
+    let started = std::time::Instant::now();
+    let shown = from.to_string();
+    let outcome =
+        tokio::task::spawn_blocking(move || crate::feeds::update(&from, &db, now.as_str()))
+            .await
+            .map_err(|e| ApiError::internal(format!("the update stopped: {e}")))?;
+    match outcome {
+        Ok(updated) => {
+            tracing::info!(from = %shown, built = %updated.status.built, seconds = started.elapsed().as_secs_f64(), "vulnerability database updated");
+            state.kick.send_modify(|n| *n += 1);
+            Ok((
+                StatusCode::OK,
+                Json(json!({
+                    "status": "updated",
+                    "from": shown,
+                    "built": updated.status.built,
+                    "feeds": updated.status.feeds,
+                    "missing": updated.missing,
+                    "events": "system.feeds.sync.completed, user.checks.tag.vulnerabilities.update",
+                })),
+            ))
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            tracing::error!(from = %shown, error = %reason, "the vulnerability database update failed; the previous one stays");
+            state
+                .store
+                .add_event(&Event::new(
+                    crate::auth::ADMIN_ACCOUNT,
+                    "system.feeds.sync.failed",
+                    "ERROR",
+                    "feeds",
+                    "vulnerabilities",
+                    json!({"from": shown, "reason": reason}),
+                ))
+                .await?;
+            Err(ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "FEED_UPDATE_FAILED",
+                format!(
+                    "the update from {shown} failed (the previous database stays in use): {reason}"
+                ),
+            ))
+        }
+    }
 }
 
 async fn policy_spec(principal: Principal) -> ApiResult<Json<Value>> {

@@ -108,9 +108,11 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
     let registry = crate::registry_options(state, account, &source_ref)
         .await
         .map_err(|e| fail(e.message))?;
+    let malware = state.config.malware.clone();
     let sbom = tokio::task::spawn_blocking(move || {
         let options = AnalyzeOptions {
             facts: Some(customs_catalog_facts()),
+            malware,
             open: customs_image::OpenOptions {
                 registry,
                 ..Default::default()
@@ -170,8 +172,8 @@ async fn analyze(state: &AppState, worker: &str, job: &Job) -> Result<(), Failur
     Ok(())
 }
 
-/// What the server collects from every image: retrieved files and secrets (malware when
-/// configured is left to a later version of the server).
+/// What the server collects from every image besides its packages: retrieved files and
+/// secrets (and malware, with `--clamd`).
 fn customs_catalog_facts() -> customs_catalog::facts::FactsOptions {
     use customs_catalog::facts::{DEFAULT_RETRIEVED, FactsOptions, default_secret_rules};
     FactsOptions {

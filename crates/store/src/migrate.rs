@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "policy_evaluations",
         include_str!("../migrations/0004_policy_evaluations.sql"),
     ),
+    (
+        5,
+        "query_indexes",
+        include_str!("../migrations/0005_query_indexes.sql"),
+    ),
 ];
 
 /// The newest schema this build knows.
@@ -106,5 +111,6 @@ mod tests {
         assert_eq!(super::statements(super::MIGRATIONS[1].2).len(), 1);
         assert_eq!(super::statements(super::MIGRATIONS[2].2).len(), 7);
         assert_eq!(super::statements(super::MIGRATIONS[3].2).len(), 2);
+        assert_eq!(super::statements(super::MIGRATIONS[4].2).len(), 6);
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod clamd;
 pub mod fake_registry;
 pub mod image_builder;
 pub mod static_server;
