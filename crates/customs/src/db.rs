@@ -126,6 +126,12 @@ fn build(from: &Path, path: &Path) -> Result<ExitCode> {
             from.display()
         )
     })?;
+    report_built(&status, path, started);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The feeds of a database just built, and how long it took.
+fn report_built(status: &customs_vulndb::Status, path: &Path, started: std::time::Instant) {
     for f in &status.feeds {
         eprintln!(
             "  {:<16} {:>8} records  {:>5} skipped  newest {}",
@@ -140,7 +146,6 @@ fn build(from: &Path, path: &Path) -> Result<ExitCode> {
         path.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
 }
 
 fn update(
@@ -174,42 +179,21 @@ fn update(
             insecure.url
         );
     }
-    let staging = match keep {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            None
-        }
-        None => {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-            Some(
-                tempfile::Builder::new()
-                    .prefix(".customs-feeds-")
-                    .tempdir_in(parent)
-                    .context("cannot make a staging directory")?,
-            )
-        }
-    };
-    let dir = keep.unwrap_or_else(|| staging.as_ref().expect("one of them").path());
     let started = std::time::Instant::now();
     let total = sources.len();
     let mut done = 0;
-    let fetched = customs_vulndb::fetch(&sources, dir, &mut |s| {
+    let now = customs_sbom::Timestamp::now_or_source_date_epoch();
+    let updated = customs_vulndb::update(&sources, keep, path, now.as_str(), &mut |s| {
         done += 1;
         eprintln!("  [{done}/{total}] {}", s.url);
     })
     .context("cannot update the vulnerability database (the previous one is unchanged)")?;
+    let fetched = &updated.fetched;
     let bytes: u64 = fetched.files.iter().map(|(_, n)| n).sum();
     eprintln!(
-        "fetched {} files ({:.1} MiB) in {:.1} s",
+        "fetched {} files ({:.1} MiB)",
         fetched.files.len(),
         bytes as f64 / 1048576.0,
-        started.elapsed().as_secs_f64()
     );
     if !fetched.missing.is_empty() {
         eprintln!(
@@ -217,7 +201,8 @@ fn update(
             fetched.missing.join(", ")
         );
     }
-    build(dir, path)
+    report_built(&updated.status, path, started);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn is_loopback_url(url: &str) -> bool {

@@ -51,27 +51,11 @@ pub(crate) fn update(from: &FeedsFrom, db: &Path, now: &str) -> Result<Updated, 
             missing: Vec::new(),
         }),
         FeedsFrom::Mirror(url) => {
-            let parent = db
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent).map_err(|source| DbError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-            // Staged beside the database and removed afterwards, fetched or not.
-            let staging = tempfile::Builder::new()
-                .prefix(".customs-feeds-")
-                .tempdir_in(parent)
-                .map_err(|source| DbError::Io {
-                    path: parent.to_path_buf(),
-                    source,
-                })?;
             let sources = customs_vulndb::mirror_sources(url);
-            let fetched = customs_vulndb::fetch(&sources, staging.path(), &mut |_| {})?;
+            let updated = customs_vulndb::update(&sources, None, db, now, &mut |_| {})?;
             Ok(Updated {
-                status: customs_vulndb::build_from_mirror(staging.path(), db, now)?,
-                missing: fetched.missing,
+                status: updated.status,
+                missing: updated.fetched.missing,
             })
         }
     }

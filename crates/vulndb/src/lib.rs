@@ -18,4 +18,4 @@ pub use cvss::{V3Scores, base_score, rating, v3_scores};
 pub use db::{Candidate, Database, DbError, FeedStatus, SCHEMA_VERSION, Status, build_from_mirror};
 pub use feeds::kev::KevEntry;
 pub use model::{Advisory, Affected, Cvss, Event, FixState, Range};
-pub use update::{Fetched, Source, fetch, mirror_sources, upstream_sources};
+pub use update::{Fetched, Source, Updated, fetch, mirror_sources, update, upstream_sources};

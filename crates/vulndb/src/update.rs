@@ -187,3 +187,49 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+/// What [`update`] did: the files it fetched and the database it built.
+#[derive(Debug)]
+pub struct Updated {
+    pub fetched: Fetched,
+    pub status: crate::db::Status,
+}
+
+/// Fetches `sources` and builds the database at `out` from them, replacing it only when
+/// both worked. The files go to `keep` when given (and stay there), else to a staging
+/// directory beside `out`, removed afterwards either way.
+pub fn update(
+    sources: &[Source],
+    keep: Option<&Path>,
+    out: &Path,
+    now: &str,
+    progress: &mut dyn FnMut(&Source),
+) -> Result<Updated, DbError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DbError::Io { path, source }
+    };
+    let staging = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+            None
+        }
+        None => {
+            let parent = out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+            Some(
+                tempfile::Builder::new()
+                    .prefix(".customs-feeds-")
+                    .tempdir_in(parent)
+                    .map_err(io(parent))?,
+            )
+        }
+    };
+    let dir = keep.unwrap_or_else(|| staging.as_ref().expect("one of them").path());
+    let fetched = fetch(sources, dir, progress)?;
+    let status = crate::db::build_from_mirror(dir, out, now)?;
+    Ok(Updated { fetched, status })
+}
