@@ -731,19 +731,30 @@ fn end_to_end_on_postgres() {
     let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
 }
 
+/// `customs serve` on `data` with `args`, which must refuse to start (exit 2); what it said.
+fn serve_refused(data: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
+        .args(["serve", "--data-dir"])
+        .arg(data)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn a_store_that_cannot_be_reached_is_a_clear_error() {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
-    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args(["--listen", "127.0.0.1:0", "--database-url"])
-        .arg(format!("postgres://app:s3cret@127.0.0.1:{port}/customs"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let url = format!("postgres://app:s3cret@127.0.0.1:{port}/customs");
+    let err = serve_refused(
+        data.path(),
+        &["--listen", "127.0.0.1:0", "--database-url", &url],
+        &[],
+    );
     assert!(
         err.contains("cannot open the store at postgres://app:***@"),
         "{err}"
@@ -851,30 +862,16 @@ fn a_pipeline_gates_with_two_calls_on_images_from_a_registry() {
             .success()
     );
     let mut add_user = cli(&server, ADMIN);
-    add_user
-        .args([
-            "user",
-            "add",
-            "quinn",
-            "--to-account",
-            "qa",
-            "--role",
-            "read-only",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = add_user.spawn().unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"quinn-password\n")
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    add_user.args([
+        "user",
+        "add",
+        "quinn",
+        "--to-account",
+        "qa",
+        "--role",
+        "read-only",
+    ]);
+    let out = run_with_input(&mut add_user, b"quinn-password\n");
     assert!(
         out.status.success(),
         "{}",
@@ -1168,18 +1165,10 @@ fn the_openapi_document_in_the_docs_is_current() {
         "docs/openapi.json is out of date: run scripts/update-docs"
     );
     // And it is a valid OpenAPI 3 document (the openapi-spec-validator package CI installs).
-    let check = Command::new("python3")
-        .args(["-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(sys.stdin))"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(&out.stdout)?;
-            c.wait_with_output()
-        })
-        .unwrap();
+    let check = run_with_input(
+        Command::new("python3").args(["-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(sys.stdin))"]),
+        &out.stdout,
+    );
     let missing = String::from_utf8_lossy(&check.stderr).contains("No module named");
     if missing {
         assert!(
@@ -1726,21 +1715,12 @@ fn documents_go_to_an_s3_bucket_when_configured() {
     drop(server);
 
     // A bucket that does not exist stops the server at start, saying which.
-    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--object-store",
-            "s3://no-such-bucket",
-        ])
-        .envs(env.iter().copied())
-        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let listen = ["--listen", "127.0.0.1:0", "--object-store"];
+    let err = serve_refused(
+        data.path(),
+        &[&listen[..], &["s3://no-such-bucket"]].concat(),
+        &env,
+    );
     assert!(
         err.contains("the object store s3://no-such-bucket"),
         "{err}"
@@ -1750,21 +1730,11 @@ fn documents_go_to_an_s3_bucket_when_configured() {
     // So does a service that is down, within the bounded retries.
     drop(s3);
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--object-store",
-            "s3://customs-docs",
-        ])
-        .envs(env.iter().copied())
-        .env("CUSTOMS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = serve_refused(
+        data.path(),
+        &[&listen[..], &["s3://customs-docs"]].concat(),
+        &env,
+    );
     assert!(err.contains("the object store s3://customs-docs"), "{err}");
     assert!(
         started.elapsed() < Duration::from_secs(60),
@@ -1773,14 +1743,8 @@ fn documents_go_to_an_s3_bucket_when_configured() {
     );
 
     // A scheme that is not a store is refused before anything starts.
-    let out = Command::new(env!("CARGO_BIN_EXE_customs"))
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args(["--object-store", "gs://bucket"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not gs://"));
+    let err = serve_refused(data.path(), &["--object-store", "gs://bucket"], &[]);
+    assert!(err.contains("not gs://"), "{err}");
 }
 
 #[test]
@@ -2534,13 +2498,13 @@ fn the_cli_administers_reads_its_configuration_file_and_sends_a_dockerfile() {
         "--role",
         "read-only",
     ]);
-    let out = pipe_in(&mut add, "eve-pass-1\n");
+    let out = run_with_input(&mut add, b"eve-pass-1\n");
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run(admin().args(["user", "list", "team-e"]));
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"eve\""));
     let mut password = cli(&server, ("eve", "eve-pass-1"));
     password.args(["user", "password"]);
-    let out = pipe_in(&mut password, "eve-pass-2\n");
+    let out = run_with_input(&mut password, b"eve-pass-2\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         run(cli(&server, ("eve", "eve-pass-2")).args(["user", "whoami"]))
@@ -2631,24 +2595,6 @@ fn the_cli_administers_reads_its_configuration_file_and_sends_a_dockerfile() {
         .arg(&big));
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("at most"), "{}", stderr(&out));
-}
-
-/// Runs `cmd` with `input` on its standard input.
-fn pipe_in(cmd: &mut Command, input: &str) -> std::process::Output {
-    use std::io::Write as _;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 /// Waits until the image's analysis has ended, either way.
@@ -2771,16 +2717,8 @@ fn the_server_scans_every_image_for_malware_with_clamd() {
             .contains("cannot reach clamd"),
         "{image}"
     );
-    let out = run(customs()
-        .args(["serve", "--data-dir"])
-        .arg(data.path())
-        .args(["--clamd", "nowhere"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("not a clamd address"),
-        "{}",
-        stderr(&out)
-    );
+    let err = serve_refused(data.path(), &["--clamd", "nowhere"], &[]);
+    assert!(err.contains("not a clamd address"), "{err}");
 }
 
 /// A mirror of the shared feeds made of links, with one file of it replaced when asked.

@@ -382,17 +382,25 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The tags of the images a query found, in its order.
-async fn tags_of(
+/// The images a cross-image query found, each with its tags and, under `key`, what it found
+/// in it, in the query's order.
+async fn found_images<T>(
     state: &AppState,
     account: &str,
-    digests: impl Iterator<Item = &str>,
-) -> ApiResult<Vec<Vec<String>>> {
-    let digests: Vec<&str> = digests.collect();
+    found: &[(String, Vec<T>)],
+    key: &str,
+    item: impl Fn(&T) -> Value,
+) -> ApiResult<Vec<Value>> {
+    let digests: Vec<&str> = found.iter().map(|(d, _)| d.as_str()).collect();
     let mut tags = state.store.tags_of_images(account, &digests).await?;
-    Ok(digests
+    Ok(found
         .iter()
-        .map(|d| tags.remove(*d).unwrap_or_default())
+        .map(|(digest, items)| {
+            let mut image =
+                json!({"imageDigest": digest, "tags": tags.remove(digest).unwrap_or_default()});
+            image[key] = items.iter().map(&item).collect();
+            image
+        })
         .collect())
 }
 
@@ -412,23 +420,10 @@ async fn images_by_vulnerability(
         .store
         .images_with_vulnerability(&principal.account, id)
         .await?;
-    let tags = tags_of(
-        &state,
-        &principal.account,
-        found.iter().map(|(d, _)| d.as_str()),
-    )
+    let images = found_images(&state, &principal.account, &found, "affected_packages", |f| {
+        json!({"name": f.package_name, "version": f.package_version, "type": f.package_type, "severity": f.severity, "vulnerability_id": f.id})
+    })
     .await?;
-    let images: Vec<Value> = found
-        .iter()
-        .zip(tags)
-        .map(|((digest, findings), tags)| {
-            let packages: Vec<Value> = findings
-                .iter()
-                .map(|f| json!({"name": f.package_name, "version": f.package_version, "type": f.package_type, "severity": f.severity, "vulnerability_id": f.id}))
-                .collect();
-            json!({"imageDigest": digest, "tags": tags, "affected_packages": packages})
-        })
-        .collect();
     Ok(Json(json!({"vulnerability_id": id, "images": images})))
 }
 
@@ -454,23 +449,14 @@ async fn images_by_package(
             q.package_type.as_deref(),
         )
         .await?;
-    let tags = tags_of(
+    let images = found_images(
         &state,
         &principal.account,
-        found.iter().map(|(d, _)| d.as_str()),
+        &found,
+        "packages",
+        |p| json!({"name": p.name, "version": p.version, "type": p.package_type, "purl": p.purl}),
     )
     .await?;
-    let images: Vec<Value> = found
-        .iter()
-        .zip(tags)
-        .map(|((digest, packages), tags)| {
-            let packages: Vec<Value> = packages
-                .iter()
-                .map(|p| json!({"name": p.name, "version": p.version, "type": p.package_type, "purl": p.purl}))
-                .collect();
-            json!({"imageDigest": digest, "tags": tags, "packages": packages})
-        })
-        .collect();
     Ok(Json(json!({"images": images})))
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::image_builder::{Item, build};
-use super::{free_port, require_tool, scratch};
+use super::{free_port, require_tool, run_with_input, scratch};
 
 /// A clamd of the test's own, with a signature database the test writes: EICAR's test file
 /// and a chosen file, by MD5 hash and size (ClamAV's `.hdb` format). Stopped on drop.
@@ -41,16 +41,7 @@ pub fn eicar() -> Vec<u8> {
 pub const PLANTED: &[u8] = b"#!/bin/sh\n# stands in for a trojan: ClamAV knows it by its hash\n";
 
 fn md5_hex(bytes: &[u8]) -> String {
-    let out = Command::new("md5sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(bytes)?;
-            c.wait_with_output()
-        })
-        .unwrap();
+    let out = run_with_input(&mut Command::new("md5sum"), bytes);
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .next()
